@@ -1,0 +1,58 @@
+using QwenMesh.Cli.Commands;
+using QwenMesh.Model;
+
+namespace QwenMesh.Cli;
+
+/// <summary>The `qwenmesh` command line: dispatches a verb and turns every failure into one stderr line and an exit code.</summary>
+public static class CliApp
+{
+    public const int ExitError = 1;
+    public const int ExitUsage = 2;
+
+    const string Usage = """
+        usage: qwenmesh <command> [options]
+          make-model --out DIR [--preset tiny|small|bench] [--layout qwen3_5|qwen3_next] [--dtype f32|bf16] [--seed S] [--shards N]
+          logits     --model DIR --tokens 1,2,3 [--prefill N] [--dtype float32|bfloat16]
+          generate   [--model DIR] (--prompt TEXT [--chat] | --tokens ids) --max-tokens N [--temperature T] [--top-k K] [--top-p P] [--seed S] [--dtype D] [--json]
+          tokenize   --model DIR --text TEXT
+          bench      [--json] [--dtype bfloat16|float32] [--model DIR]
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
+            return args.Length == 0 ? ExitUsage : 0;
+        }
+        try
+        {
+            var options = CliOptions.Parse(args.Skip(1));
+            int code = args[0] switch
+            {
+                "make-model" => MakeModelCommand.Run(options, stdout),
+                "logits" => LogitsCommand.Run(options, stdout),
+                "generate" => GenerateCommand.Run(options, stdout, stderr),
+                "tokenize" => TokenizeCommand.Run(options, stdout),
+                "bench" => BenchCommand.Run(options, stdout, stderr),
+
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench)"),
+            };
+            return code;
+        }
+        catch (CliUsageException e)
+        {
+            stderr.WriteLine($"qwenmesh: {e.Message}");
+            return ExitUsage;
+        }
+        catch (Exception e) when (e is ModelFormatException or ArgumentException or IOException or UnauthorizedAccessException
+                                       or InvalidDataException or FormatException)
+        {
+            stderr.WriteLine($"qwenmesh: {e.Message}");
+            return ExitError;
+        }
+    }
+}
+
+/// <summary>A command line that cannot be understood (unknown flag, missing value); exit code 2.</summary>
+public sealed class CliUsageException(string message) : Exception(message);

@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace QwenMesh.Cli;
+
+/// <summary>Values several commands share: dtype spellings and where the project keeps its downloaded data.</summary>
+public static class CliDefaults
+{
+    /// <summary>Accepts the checkpoint spellings (f32, bf16) and the torch ones (float32, bfloat16).</summary>
+    public static ScalarType DType(string? text, ScalarType fallback) => text switch
+    {
+        null => fallback,
+        "float32" or "f32" or "fp32" => ScalarType.Float32,
+        "bfloat16" or "bf16" => ScalarType.BFloat16,
+        _ => throw new CliUsageException($"--dtype must be float32 or bfloat16 (f32 or bf16), got '{text}'"),
+    };
+
+    /// <summary>The repository root (the folder holding QwenMesh.sln above this program), if the program runs from a checkout.</summary>
+    public static string? RepositoryRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "QwenMesh.sln"))) return d.FullName;
+        }
+        return null;
+    }
+
+    /// <summary>The Qwen3 tokenizer files (tokenizer.json, tokenizer_config.json) installed by `./qwenmesh setup`.</summary>
+    public static string? TokenizerFolder()
+    {
+        string? fromEnv = Environment.GetEnvironmentVariable("QWENMESH_TOKENIZER_DIR");
+        if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
+        string? root = RepositoryRoot();
+        return root is null ? null : Path.Combine(root, ".cache", "tokenizer-qwen3", "models");
+    }
+
+    /// <summary>Where generated models (the demo and benchmark checkpoints) are cached.</summary>
+    public static string ModelCache() =>
+        Environment.GetEnvironmentVariable("QWENMESH_MODEL_CACHE") is { Length: > 0 } env
+            ? env
+            : Path.Combine(RepositoryRoot() ?? Path.GetTempPath(), ".cache", "models");
+}

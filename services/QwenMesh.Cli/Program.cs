@@ -1,0 +1,3 @@
+using QwenMesh.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,27 @@
+using QwenMesh.Model.Checkpoints;
+using static TorchSharp.torch;
+
+namespace QwenMesh.Model.Layers;
+
+/// <summary>
+/// Qwen3-Next/Qwen3.5 RMSNorm: the weight is stored zero-centred and scales by (1 + w); all arithmetic in float32,
+/// one cast back at the end.
+/// </summary>
+public sealed class ZeroCenteredRmsNorm
+{
+    readonly Tensor _scale;
+    readonly double _eps;
+
+    public ZeroCenteredRmsNorm(WeightSource weights, string name, long dim, double eps)
+    {
+        _scale = (weights.GetAsFloat32(name, dim) + 1.0f).DetachFromDisposeScope();
+        _eps = eps;
+    }
+
+    public Tensor Forward(Tensor x)
+    {
+        Tensor xf = x.to(ScalarType.Float32);
+        Tensor normed = xf * (xf.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
+        return (normed * _scale).to(x.dtype);
+    }
+}

@@ -1,0 +1,130 @@
+using QwenMesh.Model.Checkpoints;
+using QwenMesh.Model.Config;
+using QwenMesh.Model.Layers;
+using QwenMesh.Model.State;
+using static TorchSharp.torch;
+
+namespace QwenMesh.Model;
+
+/// <summary>
+/// The Qwen3.5 / Qwen3-Next text stack: embedding, hybrid decoder layers, final norm, lm_head.
+/// Each entry point runs in its own dispose scope; only the returned logits leave it.
+/// </summary>
+public sealed class QwenModel : IDisposable
+{
+    readonly Tensor _embed;
+    readonly DecoderLayer[] _layers;
+    readonly ZeroCenteredRmsNorm _norm;
+    readonly Tensor _lmHead;
+    readonly IDisposable? _ownedExperts;
+
+    public ModelConfig Config { get; }
+    public ScalarType DType { get; }
+
+    QwenModel(ModelConfig config, ScalarType dtype, Tensor embed, DecoderLayer[] layers, ZeroCenteredRmsNorm norm, Tensor lmHead, IDisposable? ownedExperts)
+    {
+        Config = config;
+        DType = dtype;
+        _embed = embed;
+        _layers = layers;
+        _norm = norm;
+        _lmHead = lmHead;
+        _ownedExperts = ownedExperts;
+    }
+
+    /// <summary>
+    /// Loads a HF model folder. Without <paramref name="experts"/> the routed experts are loaded into this process;
+    /// with one, the checkpoint's expert tensors are left on disk and every MoE layer calls the executor.
+    /// </summary>
+    public static QwenModel Load(string folder, ScalarType dtype = ScalarType.Float32, IExpertExecutor? experts = null)
+    {
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
+            throw new ArgumentException($"compute dtype {dtype} is not supported (float32 or bfloat16)");
+        ModelConfig config = ModelConfig.Load(folder);
+        using Checkpoint checkpoint = Checkpoint.Open(folder);
+        WeightSource w = WeightSource.For(checkpoint, dtype);
+        LocalExpertExecutor? local = null;
+        if (experts is null)
+        {
+            local = new LocalExpertExecutor();
+            experts = local;
+        }
+        try
+        {
+            var rope = new RotaryEmbedding(config);
+            var layers = new DecoderLayer[config.NumHiddenLayers];
+            for (int i = 0; i < layers.Length; i++)
+            {
+                using var scope = NewDisposeScope();
+                layers[i] = new DecoderLayer(config, w, i, rope, experts);
+                if (local is not null && !config.DenseMlpLayers.Contains(i))
+                    local.Add(i, ExpertWeights.Load(config, w, $"layers.{i}.mlp."));
+            }
+            using var outer = NewDisposeScope();
+            Tensor embed = w.Get("embed_tokens.weight", config.VocabSize, config.HiddenSize).DetachFromDisposeScope();
+            var norm = new ZeroCenteredRmsNorm(w, "norm.weight", config.HiddenSize, config.RmsNormEps);
+            Tensor lmHead = config.TieWordEmbeddings && !checkpoint.Contains("lm_head.weight")
+                ? embed
+                : w.Absolute("lm_head.weight", config.VocabSize, config.HiddenSize).DetachFromDisposeScope();
+            return new QwenModel(config, dtype, embed, layers, norm, lmHead, local);
+        }
+        catch
+        {
+            local?.Dispose();
+            throw;
+        }
+    }
+
+    public SequenceState NewState() => SequenceState.Create(Config, DType);
+
+    /// <summary>
+    /// Runs <paramref name="tokens"/> of one sequence, continuing <paramref name="state"/> (which advances).
+    /// Returns float32 logits for every position [N, V], or only for the last one [1, V].
+    /// </summary>
+    public Tensor Prefill(SequenceState state, IReadOnlyList<int> tokens, bool allLogits = false)
+    {
+        if (tokens.Count == 0) throw new ArgumentException("prefill needs at least one token");
+        using var scope = NewDisposeScope();
+        Tensor x = Embed(tokens);
+        foreach (DecoderLayer layer in _layers) x = layer.Prefill(x, state);
+        state.Position += tokens.Count;
+        if (!allLogits) x = x.narrow(0, x.shape[0] - 1, 1);
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One decode step for a batch: sequence i (at its own position) consumes tokens[i].
+    /// Projections, DeltaNet and MoE run batched; attention runs per sequence over its own cache. Returns [B, V].
+    /// </summary>
+    public Tensor Decode(IReadOnlyList<SequenceState> states, IReadOnlyList<int> tokens)
+    {
+        if (states.Count != tokens.Count) throw new ArgumentException("one token per sequence is needed");
+        if (states.Count == 0) throw new ArgumentException("decode needs at least one sequence");
+        if (states.Distinct().Count() != states.Count) throw new ArgumentException("a sequence appears twice in one decode batch");
+        using var scope = NewDisposeScope();
+        Tensor x = Embed(tokens);
+        Tensor positions = tensor(states.Select(s => (long)s.Position).ToArray());
+        foreach (DecoderLayer layer in _layers) x = layer.Decode(x, states, positions);
+        foreach (SequenceState s in states) s.Position++;
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    Tensor Embed(IReadOnlyList<int> tokens)
+    {
+        foreach (int t in tokens)
+        {
+            if (t < 0 || t >= Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} is outside the vocabulary [0, {Config.VocabSize})");
+        }
+        return _embed.index_select(0, tensor(tokens.Select(t => (long)t).ToArray()));
+    }
+
+    Tensor Logits(Tensor hidden) => nn.functional.linear(_norm.Forward(hidden), _lmHead).to(ScalarType.Float32);
+
+    public void Dispose()
+    {
+        _ownedExperts?.Dispose();
+        _embed.Dispose();
+        _lmHead.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+namespace QwenMesh.Model.Sampling;
+
+/// <summary>
+/// Picks tokens from float32 logits. One sampler belongs to one sequence: its random stream is seeded once,
+/// so a seeded request draws the same tokens however it is batched.
+/// </summary>
+public sealed class Sampler
+{
+    readonly SamplingParams _params;
+    readonly Random _random;
+
+    public Sampler(SamplingParams parameters)
+    {
+        parameters.Validate();
+        _params = parameters;
+        _random = parameters.Seed is { } seed ? new Random(unchecked((int)(seed ^ (seed >> 32)))) : new Random();
+    }
+
+    public int Next(ReadOnlySpan<float> logits)
+    {
+        if (logits.Length == 0) throw new ArgumentException("no logits to sample from");
+        if (_params.IsGreedy) return ArgMax(logits);
+
+        // Candidates sorted by logit (descending, ties by id) so the top-k / top-p cut is deterministic.
+        int[] ids = new int[logits.Length];
+        for (int i = 0; i < ids.Length; i++) ids[i] = i;
+        float[] values = logits.ToArray();
+        Array.Sort(ids, (a, b) => values[b] != values[a] ? values[b].CompareTo(values[a]) : a.CompareTo(b));
+        int keep = _params.TopK > 0 ? Math.Min(_params.TopK, ids.Length) : ids.Length;
+
+        double max = values[ids[0]];
+        var probs = new double[keep];
+        double total = 0;
+        for (int i = 0; i < keep; i++)
+        {
+            probs[i] = Math.Exp((values[ids[i]] - max) / _params.Temperature);
+            total += probs[i];
+        }
+        if (_params.TopP < 1)
+        {
+            // Keep the smallest prefix whose mass reaches top_p (always at least one token).
+            double mass = 0;
+            int cut = 0;
+            while (cut < keep)
+            {
+                mass += probs[cut] / total;
+                cut++;
+                if (mass >= _params.TopP) break;
+            }
+            keep = cut;
+            total = probs.Take(keep).Sum();
+        }
+        double draw = _random.NextDouble() * total;
+        for (int i = 0; i < keep; i++)
+        {
+            draw -= probs[i];
+            if (draw <= 0) return ids[i];
+        }
+        return ids[keep - 1];
+    }
+
+    public static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++)
+        {
+            if (logits[i] > logits[best]) best = i;
+        }
+        return best;
+    }
+}
