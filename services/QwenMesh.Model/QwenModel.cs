@@ -86,7 +86,7 @@ public sealed class QwenModel : IDisposable
         if (tokens.Count == 0) throw new ArgumentException("prefill needs at least one token");
         using var scope = NewDisposeScope();
         Tensor x = Embed(tokens);
-        foreach (DecoderLayer layer in _layers) x = layer.Prefill(x, state);
+        foreach (DecoderLayer layer in _layers) x = Layered(() => layer.Prefill(x, state));
         state.Position += tokens.Count;
         if (!allLogits) x = x.narrow(0, x.shape[0] - 1, 1);
         return Logits(x).MoveToOuterDisposeScope();
@@ -104,9 +104,19 @@ public sealed class QwenModel : IDisposable
         using var scope = NewDisposeScope();
         Tensor x = Embed(tokens);
         Tensor positions = tensor(states.Select(s => (long)s.Position).ToArray());
-        foreach (DecoderLayer layer in _layers) x = layer.Decode(x, states, positions);
+        foreach (DecoderLayer layer in _layers) x = Layered(() => layer.Decode(x, states, positions));
         foreach (SequenceState s in states) s.Position++;
         return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Runs one layer in its own dispose scope: a long prefill creates large temporaries in every layer, and
+    /// holding them all until the end of the step would multiply peak memory by the layer count.
+    /// </summary>
+    static Tensor Layered(Func<Tensor> layer)
+    {
+        using var scope = NewDisposeScope();
+        return layer().MoveToOuterDisposeScope();
     }
 
     Tensor Embed(IReadOnlyList<int> tokens)

@@ -29,7 +29,7 @@ internal sealed class BpeModel
         {
             _byteIds[b] = vocab.TryGetValue(ByteLevelAlphabet.ToChar((byte)b).ToString(), out int id) ? id : -1;
         }
-        _merges = new Dictionary<long, Merge>(merges.Count);
+        _merges = new Dictionary<long, Merge>(merges.Count, PairComparer.Instance);
         for (int rank = 0; rank < merges.Count; rank++)
         {
             (int left, int right, int merged) = merges[rank];
@@ -165,4 +165,15 @@ internal sealed class BpeModel
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
     private readonly record struct Merge(int Rank, int Merged);
+
+    // long's own hash XORs the halves, which sends every (x, x) pair (and many others) to the same bucket; lookups of
+    // repeated-symbol pairs like "ĠĠ" then walk long chains. Multiplicative mixing spreads them.
+    private sealed class PairComparer : IEqualityComparer<long>
+    {
+        public static readonly PairComparer Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long pair) => (int)(((ulong)pair * 0x9E3779B97F4A7C15UL) >> 32);
+    }
 }

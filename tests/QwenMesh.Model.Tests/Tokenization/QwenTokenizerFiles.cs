@@ -10,26 +10,34 @@ internal static class QwenTokenizerFiles
 {
     public const string DirectoryVariable = "QWENMESH_TOKENIZER_DIR";
 
-    private static readonly Lazy<BpeTokenizer> Shared = new(() => BpeTokenizer.FromFolder(Directory));
+    private static readonly Lazy<BpeTokenizer> Shared = new(() => BpeTokenizer.FromFolder(Folder));
 
     public static BpeTokenizer Tokenizer => Shared.Value;
 
     /// <summary>$QWENMESH_TOKENIZER_DIR, else &lt;repo&gt;/.cache/tokenizer-qwen3/models; throws if it has no tokenizer.json.</summary>
-    public static string Directory
+    public static string Folder
     {
         get
         {
             string? configured = Environment.GetEnvironmentVariable(DirectoryVariable);
-            string directory = !string.IsNullOrWhiteSpace(configured)
-                ? configured
-                : Path.Combine(RepositoryRoot() ?? "<repository root not found>", ".cache", "tokenizer-qwen3", "models");
-            if (!File.Exists(Path.Combine(directory, BpeTokenizer.TokenizerFileName)))
+            string? root = RepositoryRoot();
+            if (string.IsNullOrWhiteSpace(configured) && root is null)
             {
                 throw new InvalidOperationException(
-                    $"The Qwen3 tokenizer is not installed: {Path.Combine(directory, BpeTokenizer.TokenizerFileName)} does not exist. "
-                    + $"Run `./qwenmesh setup` to install it (or point {DirectoryVariable} at a folder with tokenizer.json).");
+                    $"The Qwen3 tokenizer cannot be located: {DirectoryVariable} is not set and no folder above "
+                    + $"{AppContext.BaseDirectory} contains QwenMesh.sln. Run `./qwenmesh setup` in the repository to install it.");
             }
-            return directory;
+            string folder = !string.IsNullOrWhiteSpace(configured)
+                ? configured
+                : Path.Combine(root!, ".cache", "tokenizer-qwen3", "models");
+            string file = Path.Combine(folder, BpeTokenizer.TokenizerFileName);
+            if (!File.Exists(file))
+            {
+                throw new InvalidOperationException(
+                    $"The Qwen3 tokenizer is not installed: {file} does not exist. Run `./qwenmesh setup` to install it "
+                    + $"(or point {DirectoryVariable} at a folder with tokenizer.json).");
+            }
+            return folder;
         }
     }
 

@@ -66,7 +66,8 @@ internal sealed class TinyTokenizerFolder : IDisposable
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 
-    private static JsonObject Added(int id, string content, bool special = false, bool singleWord = false, bool lstrip = false, bool rstrip = false) => new()
+    private static JsonObject Added(
+        int id, string content, bool special = false, bool singleWord = false, bool lstrip = false, bool rstrip = false) => new()
     {
         ["id"] = id,
         ["content"] = content,
