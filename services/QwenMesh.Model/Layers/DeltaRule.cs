@@ -63,13 +63,17 @@ public static class DeltaRule
     /// </summary>
     public static Tensor Step(Tensor q, Tensor k, Tensor v, Tensor g, Tensor beta, Tensor state)
     {
+        // With S the state before decay and a = exp(g):
+        //   k^T S_t = a k^T S,   o = S_t^T q = a q^T S + (k . q) delta,
+        // so one read of S serves both products and S is rewritten once (decay, then the rank-1 update in place).
         long dk = q.shape[^1];
         q = q / Math.Sqrt(dk);
-        state.mul_(g.exp().unsqueeze(-1).unsqueeze(-1));
-        Tensor remembered = k.unsqueeze(-2).matmul(state).squeeze(-2);           // k^T S: [B, h, dv]
-        Tensor delta = (v - remembered) * beta.unsqueeze(-1);
-        state.add_(k.unsqueeze(-1).matmul(delta.unsqueeze(-2)));                 // S += k delta^T
-        return q.unsqueeze(-2).matmul(state).squeeze(-2);                        // S^T q
+        Tensor decay = g.exp().unsqueeze(-1);                                              // [B, h, 1]
+        Tensor read = stack([k, q], -2).matmul(state) * decay.unsqueeze(-1);               // [B, h, 2, dv]
+        Tensor delta = (v - read.select(-2, 0)) * beta.unsqueeze(-1);                      // [B, h, dv]
+        Tensor output = read.select(-2, 1) + (k * q).sum([-1], keepdim: true) * delta;
+        state.mul_(decay.unsqueeze(-1)).addcmul_(k.unsqueeze(-1), delta.unsqueeze(-2), 1);
+        return output;
     }
 
     /// <summary>x * rsqrt(sum(x^2) + 1e-6) over the last dimension (the reference's fixed epsilon).</summary>

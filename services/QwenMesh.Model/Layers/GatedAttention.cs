@@ -43,20 +43,17 @@ public sealed class GatedAttention
         (Tensor q, Tensor gate, Tensor k, Tensor v) = Project(x, positions);
         cache.Append(k.transpose(0, 1), v.transpose(0, 1));
         long total = cache.Length, group = _c.NumAttentionHeads / _c.NumKeyValueHeads;
-        Tensor keys = cache.Keys.repeat_interleave(group, 0);                    // [Hq, total, D]
-        Tensor values = cache.Values.repeat_interleave(group, 0);
-        Tensor query = q.transpose(0, 1);                                        // [Hq, N, D]
-        Tensor attended;
-        if (total == n)
-        {
-            attended = nn.functional.scaled_dot_product_attention(query, keys, values, null, 0.0, true);
-        }
-        else
+        // SDPA takes its fused (flash) CPU path only for 4-D inputs; 3-D falls back to materialising the scores.
+        Tensor keys = cache.Keys.repeat_interleave(group, 0).unsqueeze(0);       // [1, Hq, total, D]
+        Tensor values = cache.Values.repeat_interleave(group, 0).unsqueeze(0);
+        Tensor query = q.transpose(0, 1).unsqueeze(0);                           // [1, Hq, N, D]
+        Tensor? allowed = null;
+        if (total != n)
         {
             // Query i sits at absolute position start + i and may see every key up to it.
-            Tensor allowed = arange(total).unsqueeze(0) <= (arange(n) + (total - n)).unsqueeze(1);
-            attended = nn.functional.scaled_dot_product_attention(query, keys, values, allowed, 0.0, false);
+            allowed = arange(total).unsqueeze(0) <= (arange(n) + (total - n)).unsqueeze(1);
         }
+        Tensor attended = nn.functional.scaled_dot_product_attention(query, keys, values, allowed, 0.0, allowed is null).squeeze(0);
         return Finish(attended.transpose(0, 1).reshape(n, -1), gate);
     }
 

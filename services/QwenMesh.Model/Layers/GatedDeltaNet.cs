@@ -60,18 +60,16 @@ public sealed class GatedDeltaNet
     {
         long batch = x.shape[0];
         (Tensor mixed, Tensor z, Tensor b, Tensor a) = Project(x);
-        Tensor convStates = stack(states.Select(s => s.Conv), 0);                        // [B, conv_dim, K]
+        (Tensor convStates, Tensor recurrent) = LinearAttentionState.Batch(states);      // [B, conv_dim, K], [B, nv, dk, dv]
         Tensor window = cat([convStates.narrow(2, 1, _c.LinearConvKernelDim - 1), mixed.unsqueeze(2)], 2);
         // Accumulate in float32 like the reference's conv kernel, then round once to the model dtype.
         Tensor conv = (window.to(ScalarType.Float32) * _convWeight.to(ScalarType.Float32)).sum([2]).to(x.dtype);
-        for (int i = 0; i < states.Count; i++) states[i].Conv.copy_(window[i]);
+        convStates.copy_(window);
         Tensor activated = nn.functional.silu(conv);
 
         (Tensor q, Tensor k, Tensor v) = SplitHeads(activated, batch);                    // [B, heads, d]
         (Tensor g, Tensor beta) = Gates(a, b);
-        Tensor recurrent = stack(states.Select(s => s.Recurrent), 0);                    // [B, nv, dk, dv]
         Tensor output = DeltaRule.Step(q, k, v, g, beta, recurrent);
-        for (int i = 0; i < states.Count; i++) states[i].Recurrent.copy_(recurrent[i]);
         return Finish(output, z);
     }
 

@@ -8,10 +8,13 @@ namespace QwenMesh.Model.State;
 /// </summary>
 public sealed class LinearAttentionState : IDisposable
 {
+    StateSlab? _slab;
+    int _slabIndex;
+
     /// <summary>[conv_dim, K], oldest input first; zeros before the first token.</summary>
-    public Tensor Conv { get; }
+    public Tensor Conv { get; private set; }
     /// <summary>[nv, dk, dv] float32.</summary>
-    public Tensor Recurrent { get; }
+    public Tensor Recurrent { get; private set; }
 
     public LinearAttentionState(Tensor conv, Tensor recurrent)
     {
@@ -24,9 +27,53 @@ public sealed class LinearAttentionState : IDisposable
 
     public long Bytes => Conv.NumberOfElements * Conv.ElementSize + Recurrent.NumberOfElements * Recurrent.ElementSize;
 
+    /// <summary>
+    /// The states of a decode batch as stacked tensors [B, ...] that the step updates in place. When the batch is
+    /// the same as last step (same sequences, same order) the stacked tensors are reused as they are; otherwise
+    /// they are built once and every state becomes a view into them, so steady decoding copies no state at all.
+    /// </summary>
+    public static (Tensor Conv, Tensor Recurrent) Batch(IReadOnlyList<LinearAttentionState> states)
+    {
+        StateSlab? slab = states[0]._slab;
+        bool reusable = slab is { Disposed: false } && slab.Count == states.Count;
+        for (int i = 0; reusable && i < states.Count; i++) reusable = states[i]._slab == slab && states[i]._slabIndex == i;
+        if (reusable) return (slab!.Conv, slab.Recurrent);
+
+        var fresh = new StateSlab(stack(states.Select(s => s.Conv), 0), stack(states.Select(s => s.Recurrent), 0), states.Count);
+        for (int i = 0; i < states.Count; i++)
+        {
+            LinearAttentionState s = states[i];
+            s._slab?.Dispose();   // storage lives on while other sequences still view it
+            s.Conv.Dispose();
+            s.Recurrent.Dispose();
+            s.Conv = fresh.Conv[i].DetachFromDisposeScope();
+            s.Recurrent = fresh.Recurrent[i].DetachFromDisposeScope();
+            s._slab = fresh;
+            s._slabIndex = i;
+        }
+        return (fresh.Conv, fresh.Recurrent);
+    }
+
     public void Dispose()
     {
         Conv.Dispose();
         Recurrent.Dispose();
+    }
+
+    /// <summary>Stacked states of one decode batch; the per-sequence tensors are views into it.</summary>
+    sealed class StateSlab(Tensor conv, Tensor recurrent, int count) : IDisposable
+    {
+        public Tensor Conv { get; } = conv.DetachFromDisposeScope();
+        public Tensor Recurrent { get; } = recurrent.DetachFromDisposeScope();
+        public int Count => count;
+        public bool Disposed { get; private set; }
+
+        public void Dispose()
+        {
+            if (Disposed) return;
+            Disposed = true;
+            Conv.Dispose();
+            Recurrent.Dispose();
+        }
     }
 }

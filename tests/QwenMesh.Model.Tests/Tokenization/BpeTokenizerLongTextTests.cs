@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Text;
 using QwenMesh.Model.Tokenization;
 
 namespace QwenMesh.Model.Tests.Tokenization;
 
-public sealed class BpeTokenizerSpeedTests
+public sealed class BpeTokenizerLongTextTests
 {
     private static readonly string[] CommonWords =
     [
@@ -16,19 +15,15 @@ public sealed class BpeTokenizerSpeedTests
 
     private static readonly string[] Syllables = ["ka", "lo", "ren", "tis", "mur", "qua", "ble", "ston", "vi", "ght", "ex", "ple"];
 
+    // Encode speed is measured by `./qwenmesh bench` (tokenizer_encode_kb_per_s), not asserted here.
     [Fact]
-    public void Encoding_100_kb_of_english_takes_well_under_a_second()
+    public void Encoding_100_kb_of_english_round_trips_and_compresses()
     {
         BpeTokenizer tokenizer = QwenTokenizerFiles.Tokenizer;
-        tokenizer.Encode("Warm up the regex and the JIT: 1, 2, 3.");
         string text = EnglishLikeText(100 * 1024, seed: 20240601);
-
-        var clock = Stopwatch.StartNew();
         IReadOnlyList<int> ids = tokenizer.Encode(text);
-        clock.Stop();
-
         Assert.Equal(text, tokenizer.Decode(ids));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"encoding {text.Length} chars took {clock.ElapsedMilliseconds} ms");
+        Assert.InRange(ids.Count, text.Length / 8, text.Length / 2);
     }
 
     // Common words plus invented ones, so that most of the BPE work is not served by the word cache.
