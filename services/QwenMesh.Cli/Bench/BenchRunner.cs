@@ -47,14 +47,24 @@ public sealed class BenchRunner(QwenModel model, TextWriter log)
         }
     }
 
-    /// <summary>Milliseconds per decode step of one sequence that already holds <paramref name="context"/> tokens.</summary>
-    public double DecodeMsAtContext(int context, int runs)
+    /// <summary>
+    /// Milliseconds per generated token for <paramref name="batch"/> sequences that each already hold
+    /// <paramref name="context"/> tokens (step time / batch).
+    /// </summary>
+    public double DecodeMsAtContext(int context, int runs, int batch = 1)
     {
         using var random = new Generator(42);
-        using SequenceState state = SyntheticState.Create(model, context, random);
-        int[] next = RandomTokens(1);
-        double ms = Timing.MedianMs(2, runs, () => model.Decode([state], next).Dispose());
-        log.WriteLine($"  decode at context {context,6}: {ms,9:F2} ms/token  (state {state.Bytes / (1 << 20)} MiB)");
-        return ms;
+        var states = Enumerable.Range(0, batch).Select(_ => SyntheticState.Create(model, context, random)).ToList();
+        try
+        {
+            int[] next = RandomTokens(batch);
+            double ms = Timing.MedianMs(2, runs, () => model.Decode(states, next).Dispose()) / batch;
+            log.WriteLine($"  decode at context {context,6}, batch {batch,2}: {ms,9:F2} ms/token  (state {states.Sum(s => s.Bytes) / (1 << 20)} MiB)");
+            return ms;
+        }
+        finally
+        {
+            foreach (SequenceState s in states) s.Dispose();
+        }
     }
 }

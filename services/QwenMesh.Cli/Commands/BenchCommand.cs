@@ -16,6 +16,8 @@ public static class BenchCommand
     static readonly int[] PrefillLengths = [512, 4096];
     static readonly int[] Batches = [1, 8, 32];
     static readonly int[] Contexts = [1024, 8192, 32768];
+    // Long-context serving runs many sequences per step: per-token cost at 32K with a batch of 8.
+    const int LongContextBatch = 8;
 
     public static int Run(CliOptions o, TextWriter stdout, TextWriter stderr)
     {
@@ -36,6 +38,7 @@ public static class BenchCommand
         var decode = new Dictionary<string, double>();
         var hybridCtx = new Dictionary<string, double>();
         var fullCtx = new Dictionary<string, double>();
+        var batchedLong = new Dictionary<string, double>();
         double otherDecode, otherPrefill;
         using (QwenModel model = QwenModel.Load(hybridFolder, dtype))
         {
@@ -45,12 +48,14 @@ public static class BenchCommand
             foreach (int n in PrefillLengths) prefill[Key(n)] = run.PrefillTokensPerSecond(n, n > 1024 ? Math.Min(runs, 3) : runs);
             foreach (int b in Batches) decode[Key(b)] = run.DecodeTokensPerSecond(b, runs);
             foreach (int c in Contexts) hybridCtx[Key(c)] = run.DecodeMsAtContext(c, runs);
+            batchedLong["hybrid"] = run.DecodeMsAtContext(Contexts[^1], runs, LongContextBatch);
         }
         using (QwenModel model = QwenModel.Load(fullFolder, dtype))
         {
             var run = new BenchRunner(model, log);
             log.WriteLine("all-full-attention variant:");
             foreach (int c in Contexts) fullCtx[Key(c)] = run.DecodeMsAtContext(c, runs);
+            batchedLong["full_attention"] = run.DecodeMsAtContext(Contexts[^1], runs, LongContextBatch);
         }
         using (QwenModel model = QwenModel.Load(hybridFolder, other))
         {
@@ -70,6 +75,7 @@ public static class BenchCommand
             ["prefill_tokens_per_s"] = prefill,
             ["decode_tokens_per_s"] = decode,
             ["decode_ms_per_token"] = new Dictionary<string, object> { ["hybrid"] = hybridCtx, ["full_attention"] = fullCtx },
+            [$"decode_ms_per_token_at_{longest}_batch{LongContextBatch}"] = batchedLong,
             ["dtype_comparison"] = new Dictionary<string, object>
             {
                 [Name(dtype)] = new { prefill_tokens_per_s_512 = prefill[Key(512)], decode_tokens_per_s_1 = decode[Key(1)] },
@@ -78,6 +84,7 @@ public static class BenchCommand
             ["ratios"] = new Dictionary<string, double>
             {
                 [$"full_over_hybrid_ms_at_{longest}"] = fullCtx[longest] / hybridCtx[longest],
+                [$"full_over_hybrid_ms_at_{longest}_batch{LongContextBatch}"] = batchedLong["full_attention"] / batchedLong["hybrid"],
                 [$"hybrid_ms_{longest}_over_{shortest}"] = hybridCtx[longest] / hybridCtx[shortest],
                 ["decode_batch32_over_batch1"] = decode[Key(32)] / decode[Key(1)],
                 [$"decode_{Name(dtype)}_over_{Name(other)}"] = decode[Key(1)] / otherDecode,

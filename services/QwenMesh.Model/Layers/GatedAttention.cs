@@ -63,14 +63,20 @@ public sealed class GatedAttention
         long batch = x.shape[0], hkv = _c.NumKeyValueHeads, group = _c.NumAttentionHeads / hkv, d = _c.HeadDim;
         (Tensor q, Tensor gate, Tensor k, Tensor v) = Project(x, positions);
         var outputs = new Tensor[batch];
+        var heads = new Tensor[hkv];
         for (int i = 0; i < batch; i++)
         {
-            caches[i].Append(k[i].unsqueeze(1), v[i].unsqueeze(1));
-            // Query heads sharing a KV head are stacked as rows, so no key copy is needed: [Hkv, group, D].
+            KvCache cache = caches[i];
+            cache.Append(k[i].unsqueeze(1), v[i].unsqueeze(1));
+            // The query heads that share a KV head are stacked as rows: [group, D] against that head's [L, D].
             Tensor query = q[i].reshape(hkv, group, d);
-            Tensor scores = query.matmul(caches[i].Keys.transpose(1, 2)) * _scale;           // [Hkv, group, L]
-            Tensor probs = scores.softmax(-1, ScalarType.Float32).to(x.dtype);
-            outputs[i] = probs.matmul(caches[i].Values).reshape(-1);                        // [Hq * D]
+            for (int h = 0; h < hkv; h++)
+            {
+                Tensor scores = query[h].matmul(cache.KeysOfHead(h).t()) * _scale;               // [group, L]
+                Tensor probs = scores.softmax(-1, ScalarType.Float32).to(x.dtype);
+                heads[h] = probs.matmul(cache.ValuesOfHead(h));                                  // [group, D]
+            }
+            outputs[i] = cat(heads, 0).reshape(-1);                                              // [Hq * D]
         }
         return Finish(stack(outputs, 0), gate);
     }

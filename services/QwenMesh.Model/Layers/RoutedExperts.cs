@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace QwenMesh.Model.Layers;
 
 /// <summary>
-/// Groups a step's (token, slot) routes by expert and accumulates weighted expert outputs in ascending
-/// expert id, the order the reference uses (it matters for rounding in bf16).
+/// Groups a step's (token, slot) routes by expert, runs each expert once over its contiguous block of rows, and
+/// adds the weighted outputs back per token in ascending expert id, the order the reference uses (it matters
+/// for rounding in bf16).
 /// </summary>
 public static class RoutedExperts
 {
@@ -12,23 +13,19 @@ public static class RoutedExperts
     {
         long k = experts.shape[1];
         Tensor flat = experts.reshape(-1);
-        Tensor order = flat.argsort(0, false);                       // routes grouped by expert
+        Tensor order = flat.argsort(0, false);                                    // routes grouped by expert
         long[] sortedIds = flat.index_select(0, order).data<long>().ToArray();
         Tensor tokenOf = order.div(k, rounding_mode: RoundingMode.floor);
-        Tensor flatWeights = weights.reshape(-1);
-        Tensor result = zeros_like(hidden);
-        int start = 0;
-        while (start < sortedIds.Length)
+        Tensor rows = hidden.index_select(0, tokenOf);                            // [routes, H], grouped
+        Tensor outputs = empty_like(rows);
+        for (int start = 0; start < sortedIds.Length;)
         {
             int end = start;
             while (end < sortedIds.Length && sortedIds[end] == sortedIds[start]) end++;
-            Tensor routes = order.narrow(0, start, end - start);
-            Tensor tokens = tokenOf.narrow(0, start, end - start);
-            Tensor output = expert((int)sortedIds[start], hidden.index_select(0, tokens));
-            Tensor weighted = output * flatWeights.index_select(0, routes).unsqueeze(1);
-            result.index_add_(0, tokens, weighted.to(hidden.dtype), 1);
+            outputs.narrow(0, start, end - start).copy_(expert((int)sortedIds[start], rows.narrow(0, start, end - start)));
             start = end;
         }
-        return result;
+        Tensor weighted = (outputs * weights.reshape(-1).index_select(0, order).unsqueeze(1)).to(hidden.dtype);
+        return zeros_like(hidden).index_add_(0, tokenOf, weighted, 1);
     }
 }

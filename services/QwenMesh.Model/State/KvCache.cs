@@ -31,6 +31,13 @@ public sealed class KvCache : IDisposable
     public Tensor Keys => _keys.narrow(1, 0, Length);
     public Tensor Values => _values.narrow(1, 0, Length);
 
+    /// <summary>
+    /// One KV head's keys [Length, head_dim]: unlike <see cref="Keys"/> this view is contiguous, so a matmul
+    /// reads it in place instead of first copying the whole cache (which dominated decode at long context).
+    /// </summary>
+    public Tensor KeysOfHead(int head) => _keys[head].narrow(0, 0, Length);
+    public Tensor ValuesOfHead(int head) => _values[head].narrow(0, 0, Length);
+
     /// <summary>Bytes held for the tokens stored (not the spare capacity).</summary>
     public long Bytes => 2L * KvHeads * Length * HeadDim * _keys.ElementSize;
 
