@@ -11,6 +11,14 @@ public sealed class BenchRunner(QwenModel model, TextWriter log)
 
     int[] RandomTokens(int n) => Enumerable.Range(0, n).Select(_ => _random.Next(model.Config.VocabSize)).ToArray();
 
+    /// <summary>First calls pay for kernel selection, page faults and allocator growth: run both paths once, unmeasured.</summary>
+    public void WarmUp()
+    {
+        using SequenceState state = model.NewState();
+        model.Prefill(state, RandomTokens(512)).Dispose();
+        for (int i = 0; i < 4; i++) model.Decode([state], RandomTokens(1)).Dispose();
+    }
+
     /// <summary>Tokens per second of one prefill of <paramref name="length"/> tokens from an empty state.</summary>
     public double PrefillTokensPerSecond(int length, int runs)
     {

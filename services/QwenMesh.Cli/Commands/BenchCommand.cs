@@ -44,7 +44,7 @@ public static class BenchCommand
         {
             var run = new BenchRunner(model, log);
             log.WriteLine("hybrid model:");
-            run.PrefillTokensPerSecond(PrefillLengths[0], 1);   // warm-up
+            run.WarmUp();
             foreach (int n in PrefillLengths) prefill[Key(n)] = run.PrefillTokensPerSecond(n, n > 1024 ? Math.Min(runs, 3) : runs);
             foreach (int b in Batches) decode[Key(b)] = run.DecodeTokensPerSecond(b, runs);
             foreach (int c in Contexts) hybridCtx[Key(c)] = run.DecodeMsAtContext(c, runs);
@@ -54,6 +54,7 @@ public static class BenchCommand
         {
             var run = new BenchRunner(model, log);
             log.WriteLine("all-full-attention variant:");
+            run.WarmUp();
             foreach (int c in Contexts) fullCtx[Key(c)] = run.DecodeMsAtContext(c, runs);
             batchedLong["full_attention"] = run.DecodeMsAtContext(Contexts[^1], runs, LongContextBatch);
         }
@@ -61,7 +62,7 @@ public static class BenchCommand
         {
             var run = new BenchRunner(model, log);
             log.WriteLine($"hybrid model in {Name(other)}:");
-            run.PrefillTokensPerSecond(PrefillLengths[0], 1);
+            run.WarmUp();
             otherPrefill = run.PrefillTokensPerSecond(PrefillLengths[0], runs);
             otherDecode = run.DecodeTokensPerSecond(1, runs);
         }
