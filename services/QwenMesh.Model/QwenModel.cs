@@ -18,6 +18,12 @@ public sealed class QwenModel : IDisposable
     readonly Tensor _lmHead;
     readonly IDisposable? _ownedExperts;
 
+    /// <summary>
+    /// Longer prompts run as consecutive chunks of this many tokens: continuing the state is exact, and it bounds
+    /// the activations and attention scores one pass holds.
+    /// </summary>
+    public const int MaxPrefillChunk = 4096;
+
     public ModelConfig Config { get; }
     public ScalarType DType { get; }
 
@@ -84,12 +90,19 @@ public sealed class QwenModel : IDisposable
     public Tensor Prefill(SequenceState state, IReadOnlyList<int> tokens, bool allLogits = false)
     {
         if (tokens.Count == 0) throw new ArgumentException("prefill needs at least one token");
+        CheckVocabulary(tokens);
         using var scope = NewDisposeScope();
-        Tensor x = Embed(tokens);
-        foreach (DecoderLayer layer in _layers) x = Layered(() => layer.Prefill(x, state));
-        state.Position += tokens.Count;
-        if (!allLogits) x = x.narrow(0, x.shape[0] - 1, 1);
-        return Logits(x).MoveToOuterDisposeScope();
+        var logits = new List<Tensor>();
+        for (int start = 0; start < tokens.Count; start += MaxPrefillChunk)
+        {
+            int count = Math.Min(MaxPrefillChunk, tokens.Count - start);
+            Tensor x = Embed(tokens.Skip(start).Take(count).ToList());
+            foreach (DecoderLayer layer in _layers) x = Layered(() => layer.Prefill(x, state));
+            state.Position += count;
+            if (allLogits) logits.Add(Logits(x));
+            else if (start + count == tokens.Count) logits.Add(Logits(x.narrow(0, count - 1, 1)));
+        }
+        return (logits.Count == 1 ? logits[0] : cat(logits, 0)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -101,6 +114,7 @@ public sealed class QwenModel : IDisposable
         if (states.Count != tokens.Count) throw new ArgumentException("one token per sequence is needed");
         if (states.Count == 0) throw new ArgumentException("decode needs at least one sequence");
         if (states.Distinct().Count() != states.Count) throw new ArgumentException("a sequence appears twice in one decode batch");
+        CheckVocabulary(tokens);
         using var scope = NewDisposeScope();
         Tensor x = Embed(tokens);
         Tensor positions = tensor(states.Select(s => (long)s.Position).ToArray());
@@ -119,15 +133,16 @@ public sealed class QwenModel : IDisposable
         return layer().MoveToOuterDisposeScope();
     }
 
-    Tensor Embed(IReadOnlyList<int> tokens)
+    void CheckVocabulary(IReadOnlyList<int> tokens)
     {
         foreach (int t in tokens)
         {
             if (t < 0 || t >= Config.VocabSize)
                 throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} is outside the vocabulary [0, {Config.VocabSize})");
         }
-        return _embed.index_select(0, tensor(tokens.Select(t => (long)t).ToArray()));
     }
+
+    Tensor Embed(IReadOnlyList<int> tokens) => _embed.index_select(0, tensor(tokens.Select(t => (long)t).ToArray()));
 
     Tensor Logits(Tensor hidden) => nn.functional.linear(_norm.Forward(hidden), _lmHead).to(ScalarType.Float32);
 

@@ -55,6 +55,22 @@ public sealed class ForwardConsistencyTests(TinyCheckpoints checkpoints)
     }
 
     [Fact]
+    public void A_prompt_longer_than_one_prefill_chunk_equals_split_prefills()
+    {
+        using var model = QwenModel.Load(checkpoints.Qwen35);
+        using var scope = NewDisposeScope();
+        int[] tokens = Tokens(QwenModel.MaxPrefillChunk + 70, 6);
+        Tensor whole = PrefillAll(model, tokens);
+        Assert.Equal(tokens.Length, whole.shape[0]);
+        using SequenceState state = model.NewState();
+        Tensor first = model.Prefill(state, tokens[..100], allLogits: true);
+        Tensor rest = model.Prefill(state, tokens[100..], allLogits: true);
+        Logits.AssertClose(whole, cat([first, rest], 0), Tolerance);
+        using SequenceState lastOnly = model.NewState();
+        Logits.AssertClose(whole[^1].unsqueeze(0), model.Prefill(lastOnly, tokens), Tolerance);
+    }
+
+    [Fact]
     public void A_batch_of_sequences_at_different_positions_decodes_as_each_alone()
     {
         using var model = QwenModel.Load(checkpoints.Qwen35);
