@@ -19,7 +19,7 @@ public static class SafetensorsWriter
         Write(stream, tensors, metadata);
     }
 
-    public static unsafe void Write(Stream stream, IReadOnlyList<Planned> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(Stream stream, IReadOnlyList<Planned> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var header = new Dictionary<string, object>(StringComparer.Ordinal);
         if (metadata is not null) header["__metadata__"] = metadata;
@@ -41,12 +41,7 @@ public static class SafetensorsWriter
             Tensor value = t.Produce().to(t.DType).contiguous();
             if (!value.shape.SequenceEqual(t.Shape))
                 throw new InvalidOperationException($"tensor '{t.Name}' was produced with shape [{string.Join(",", value.shape)}]");
-            long bytes = value.NumberOfElements * value.ElementSize;
-            for (long done = 0; done < bytes; done += 1 << 30)
-            {
-                int chunk = (int)Math.Min(bytes - done, 1 << 30);
-                stream.Write(new ReadOnlySpan<byte>((byte*)TensorMemory.Pointer(value) + done, chunk));
-            }
+            TensorMemory.WriteTo(value, stream);
         }
     }
 }

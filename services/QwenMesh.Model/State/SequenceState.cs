@@ -76,21 +76,7 @@ public sealed class SequenceState : IDisposable
         try
         {
             state.Position = position;
-            using var scope = NewDisposeScope();
-            for (int i = 0; i < config.NumHiddenLayers; i++)
-            {
-                if (state._linear[i] is { } l)
-                {
-                    l.Conv.copy_(Expect(tensors, $"layers.{i}.conv", l.Conv.shape));
-                    l.Recurrent.copy_(Expect(tensors, $"layers.{i}.recurrent", l.Recurrent.shape));
-                }
-                else
-                {
-                    KvCache kv = state._kv[i]!;
-                    long[] shape = [config.NumKeyValueHeads, position, config.HeadDim];
-                    kv.Append(Expect(tensors, $"layers.{i}.keys", shape).to(dtype), Expect(tensors, $"layers.{i}.values", shape).to(dtype));
-                }
-            }
+            for (int i = 0; i < config.NumHiddenLayers; i++) state.RestoreLayer(i, tensors);
             return state;
         }
         catch
@@ -98,6 +84,40 @@ public sealed class SequenceState : IDisposable
             state.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The names and shapes <see cref="Export"/> gives layer <paramref name="layer"/> at the current position.</summary>
+    public IReadOnlyList<(string Name, long[] Shape)> LayerLayout(int layer) => _linear[layer] is { } l
+        ? [($"layers.{layer}.conv", l.Conv.shape), ($"layers.{layer}.recurrent", l.Recurrent.shape)]
+        : [($"layers.{layer}.keys", [_kv[layer]!.KvHeads, Position, _kv[layer]!.HeadDim]),
+           ($"layers.{layer}.values", [_kv[layer]!.KvHeads, Position, _kv[layer]!.HeadDim])];
+
+    /// <summary>
+    /// Fills one layer of a fresh state (Position already set) from tensors named as in <see cref="Export"/>;
+    /// they are copied and converted to this state's dtype, and a wrong name or shape is an <see cref="ArgumentException"/>.
+    /// </summary>
+    public void RestoreLayer(int layer, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var scope = NewDisposeScope();
+        var layout = LayerLayout(layer);
+        if (_linear[layer] is { } l)
+        {
+            l.Conv.copy_(Expect(tensors, layout[0].Name, layout[0].Shape));
+            l.Recurrent.copy_(Expect(tensors, layout[1].Name, layout[1].Shape));
+            return;
+        }
+        KvCache kv = _kv[layer]!;
+        if (kv.Length != 0) throw new InvalidOperationException($"layer {layer} already holds keys and values");
+        kv.Append(Expect(tensors, layout[0].Name, layout[0].Shape).to(kv.DType), Expect(tensors, layout[1].Name, layout[1].Shape).to(kv.DType));
+    }
+
+    /// <summary>An empty state that claims <paramref name="position"/> tokens, to be filled by <see cref="RestoreLayer"/>.</summary>
+    public static SequenceState CreateAt(ModelConfig config, ScalarType dtype, int position)
+    {
+        if (position < 0) throw new ArgumentException("position must be >= 0");
+        SequenceState state = Create(config, dtype);
+        state.Position = position;
+        return state;
     }
 
     static Tensor Expect(IReadOnlyDictionary<string, Tensor> tensors, string name, long[] shape)

@@ -1,0 +1,37 @@
+namespace QwenMesh.Engine.State;
+
+/// <summary>A read-only stream over chunks fetched one at a time (asynchronously), so only one chunk is held in memory.</summary>
+internal sealed class ChunkReadStream(int count, Func<int, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch) : Stream
+{
+    int _next;
+    ReadOnlyMemory<byte> _current;
+
+    public override bool CanRead => true;
+    public override bool CanWrite => false;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellation = default)
+    {
+        while (_current.IsEmpty)
+        {
+            if (_next == count) return 0;
+            _current = await fetch(_next++, cancellation);
+        }
+        int n = Math.Min(destination.Length, _current.Length);
+        _current[..n].CopyTo(destination);
+        _current = _current[n..];
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellation) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellation).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("state streams are read asynchronously");
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
