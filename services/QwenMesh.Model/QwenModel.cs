@@ -96,13 +96,39 @@ public sealed class QwenModel : IDisposable
         for (int start = 0; start < tokens.Count; start += MaxPrefillChunk)
         {
             int count = Math.Min(MaxPrefillChunk, tokens.Count - start);
-            Tensor x = Embed(tokens.Skip(start).Take(count).ToList());
-            foreach (DecoderLayer layer in _layers) x = Layered(() => layer.Prefill(x, state));
-            state.Position += count;
-            if (allLogits) logits.Add(Logits(x));
-            else if (start + count == tokens.Count) logits.Add(Logits(x.narrow(0, count - 1, 1)));
+            Tensor hidden = Forward([state], [tokens.Skip(start).Take(count).ToList()]);
+            if (allLogits) logits.Add(Logits(hidden));
+            else if (start + count == tokens.Count) logits.Add(Logits(hidden.narrow(0, count - 1, 1)));
         }
         return (logits.Count == 1 ? logits[0] : cat(logits, 0)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Prefills several sequences in one pass (projections and MoE over all their tokens together), each continuing
+    /// its own state. Returns float32 logits of each sequence's last token, [B, V] in input order.
+    /// </summary>
+    public Tensor Prefill(IReadOnlyList<SequenceState> states, IReadOnlyList<IReadOnlyList<int>> tokens)
+    {
+        if (states.Count != tokens.Count || states.Count == 0) throw new ArgumentException("one token list per sequence is needed");
+        if (states.Distinct().Count() != states.Count) throw new ArgumentException("a sequence appears twice in one prefill batch");
+        if (tokens.Any(t => t.Count == 0 || t.Count > MaxPrefillChunk))
+            throw new ArgumentException($"each sequence of a batched prefill needs 1 to {MaxPrefillChunk} tokens");
+        foreach (var t in tokens) CheckVocabulary(t);
+        using var scope = NewDisposeScope();
+        Tensor hidden = Forward(states, tokens);
+        var last = new long[tokens.Count];
+        for (int i = 0, end = 0; i < tokens.Count; i++) last[i] = (end += tokens[i].Count) - 1;
+        return Logits(hidden.index_select(0, tensor(last))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Hidden states after the last layer for the sequences' new tokens, back to back; states advance.</summary>
+    Tensor Forward(IReadOnlyList<SequenceState> states, IReadOnlyList<IReadOnlyList<int>> tokens)
+    {
+        int[] lengths = tokens.Select(t => t.Count).ToArray();
+        Tensor x = Embed(tokens.SelectMany(t => t).ToList());
+        foreach (DecoderLayer layer in _layers) x = Layered(() => layer.Prefill(x, states, lengths));
+        for (int i = 0; i < states.Count; i++) states[i].Position += lengths[i];
+        return x;
     }
 
     /// <summary>

@@ -71,6 +71,33 @@ public sealed class ForwardConsistencyTests(TinyCheckpoints checkpoints)
     }
 
     [Fact]
+    public void A_batched_prefill_equals_each_sequence_prefilled_alone()
+    {
+        using var model = QwenModel.Load(checkpoints.Qwen35);
+        using var scope = NewDisposeScope();
+        int[][] prompts = [Tokens(3, 30), Tokens(70, 31), Tokens(20, 32)];
+        int[] history = Tokens(9, 33);   // the third sequence continues a state
+
+        var alone = new List<Tensor>();
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            using SequenceState s = model.NewState();
+            if (i == 2) model.Prefill(s, history);
+            alone.Add(model.Prefill(s, prompts[i]));
+        }
+        var states = prompts.Select(_ => model.NewState()).ToList();
+        model.Prefill(states[2], history);
+        Tensor batched = model.Prefill(states, prompts);
+        Logits.AssertClose(cat(alone, 0), batched, Tolerance);
+        Assert.Equal([3, 70, 29], states.Select(s => s.Position));
+        // Both continue identically afterwards.
+        using SequenceState again = model.NewState();
+        model.Prefill(again, prompts[1]);
+        Logits.AssertClose(model.Decode([again], [7]), model.Decode([states[1]], [7]), Tolerance);
+        foreach (SequenceState s in states) s.Dispose();
+    }
+
+    [Fact]
     public void A_batch_of_sequences_at_different_positions_decodes_as_each_alone()
     {
         using var model = QwenModel.Load(checkpoints.Qwen35);

@@ -25,11 +25,18 @@ public sealed class StateCodec(ModelConfig config, ScalarType dtype, string fing
 
     const int BounceBuffer = 1 << 20;
 
-    public async Task WriteAsync(SequenceState state, Stream output, CancellationToken cancellation = default)
+    /// <param name="state">The state to write.</param>
+    /// <param name="output">Where to write it.</param>
+    /// <param name="tokens">The token ids the state has consumed, kept so a later turn can tell whether it extends them.</param>
+    /// <param name="cancellation">Stops the write.</param>
+    public async Task WriteAsync(SequenceState state, Stream output, IReadOnlyList<int>? tokens = null, CancellationToken cancellation = default)
     {
+        if (tokens is not null && tokens.Count != state.Position)
+            throw new ArgumentException($"{tokens.Count} tokens given for a state at position {state.Position}");
         var hashing = new HashingStream(output);
         var header = new StateHeader(fingerprint, DTypes.FromScalarType(dtype), state.Position,
-            Enumerable.Range(0, state.LayerCount).Select(i => state.LayerLayout(i).Select(t => new StateTensor(t.Name, t.Shape)).ToList()).ToList());
+            Enumerable.Range(0, state.LayerCount).Select(i => state.LayerLayout(i).Select(t => new StateTensor(t.Name, t.Shape)).ToList()).ToList(),
+            tokens?.ToArray());
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
         var prefix = new byte[10];
         Magic.CopyTo(prefix);
@@ -45,10 +52,20 @@ public sealed class StateCodec(ModelConfig config, ScalarType dtype, string fing
     }
 
     /// <summary>Reads a state written by <see cref="Write"/> for this same model; anything else is a <see cref="StateFormatException"/>.</summary>
-    public async Task<SequenceState> ReadAsync(Stream input, CancellationToken cancellation = default)
+    public async Task<SequenceState> ReadAsync(Stream input, CancellationToken cancellation = default) =>
+        (await ReadAsync(input, _ => true, cancellation)).State!;
+
+    /// <summary>
+    /// Reads a state if <paramref name="accept"/> agrees after seeing the tokens it was saved with (null when saved
+    /// without them); a refused state is not read past its header.
+    /// </summary>
+    public async Task<(SequenceState? State, int[]? Tokens)> ReadAsync(Stream input, Func<int[]?, bool> accept, CancellationToken cancellation = default)
     {
         var hashing = new HashingStream(input);
         StateHeader header = await ReadHeaderAsync(hashing, cancellation);
+        if (header.Tokens is not null && header.Tokens.Length != header.Position)
+            throw new StateFormatException("state header token list does not match its position");
+        if (!accept(header.Tokens)) return (null, header.Tokens);
         SequenceState state = SequenceState.CreateAt(config, dtype, header.Position);
         try
         {
@@ -79,7 +96,7 @@ public sealed class StateCodec(ModelConfig config, ScalarType dtype, string fing
             var checksum = new byte[8];
             await input.ReadExactlyAsync(checksum, cancellation);
             if (BinaryPrimitives.ReadUInt64LittleEndian(checksum) != computed) throw new StateFormatException("state checksum mismatch: the blob is corrupted");
-            return state;
+            return (state, header.Tokens);
         }
         catch (EndOfStreamException)
         {
@@ -136,7 +153,7 @@ public sealed class StateCodec(ModelConfig config, ScalarType dtype, string fing
         return header;
     }
 
-    sealed record StateHeader(string Fingerprint, string DType, int Position, List<List<StateTensor>> Layers);
+    sealed record StateHeader(string Fingerprint, string DType, int Position, List<List<StateTensor>> Layers, int[]? Tokens);
 
     sealed record StateTensor(string Name, long[] Shape);
 }

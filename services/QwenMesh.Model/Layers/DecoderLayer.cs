@@ -31,13 +31,22 @@ public sealed class DecoderLayer
             : new SparseMoe(c, w, p + "mlp.", index, experts);
     }
 
-    public Tensor Prefill(Tensor x, SequenceState state)
+    /// <summary>
+    /// Prefill of several sequences at once: x holds their new tokens back to back, <paramref name="lengths"/>[i] rows
+    /// for states[i]. Token mixing runs per sequence (each over its own state); norms and the MoE run on all rows.
+    /// </summary>
+    public Tensor Prefill(Tensor x, IReadOnlyList<SequenceState> states, IReadOnlyList<int> lengths)
     {
         Tensor normed = _inputNorm.Forward(x);
-        Tensor mixed = _linear is not null
-            ? _linear.Prefill(normed, state.Linear(_index))
-            : _attention!.Prefill(normed, state.Kv(_index), state.Position);
-        return FeedForward(x + mixed);
+        var mixed = new Tensor[states.Count];
+        for (int i = 0, start = 0; i < states.Count; start += lengths[i], i++)
+        {
+            Tensor rows = normed.narrow(0, start, lengths[i]);
+            mixed[i] = _linear is not null
+                ? _linear.Prefill(rows, states[i].Linear(_index))
+                : _attention!.Prefill(rows, states[i].Kv(_index), states[i].Position);
+        }
+        return FeedForward(x + (mixed.Length == 1 ? mixed[0] : cat(mixed, 0)));
     }
 
     public Tensor Decode(Tensor x, IReadOnlyList<SequenceState> states, Tensor positions)

@@ -9,12 +9,22 @@ public sealed class Sampler
     readonly SamplingParams _params;
     readonly Random _random;
 
-    public Sampler(SamplingParams parameters)
+    /// <param name="parameters">How to sample.</param>
+    /// <param name="drawsSoFar">
+    /// Random draws already made for this sequence elsewhere (prefill samples the first token in another process):
+    /// skipping them continues the same seeded stream, so where a token is sampled never changes which one.
+    /// </param>
+    public Sampler(SamplingParams parameters, int drawsSoFar = 0)
     {
         parameters.Validate();
         _params = parameters;
         _random = parameters.Seed is { } seed ? new Random(unchecked((int)(seed ^ (seed >> 32)))) : new Random();
+        for (int i = 0; i < drawsSoFar; i++) _random.NextDouble();
+        Draws = drawsSoFar;
     }
+
+    /// <summary>Random draws made so far (greedy sampling makes none).</summary>
+    public int Draws { get; private set; }
 
     public int Next(ReadOnlySpan<float> logits)
     {
@@ -51,6 +61,7 @@ public sealed class Sampler
             total = probs.Take(keep).Sum();
         }
         double draw = _random.NextDouble() * total;
+        Draws++;
         for (int i = 0; i < keep; i++)
         {
             draw -= probs[i];
