@@ -1,0 +1,35 @@
+namespace QwenMesh.LoadTest.Options;
+
+/// <summary>The --help text.</summary>
+public static class UsageText
+{
+    public const string Text = """
+        usage: qwenmesh-load [options]
+
+        Drives POST {url}/v1/chat/completions with concurrent streaming chats and reports TTFT,
+        inter-token latency, end-to-end latency, throughput, errors and goodput per concurrency level.
+
+          --url URL               server base URL (default http://127.0.0.1:8080)
+          --model NAME            model to request (default: first model of GET {url}/v1/models)
+          --concurrency LIST      comma-separated levels, one phase each (default 1)
+          --requests N            requests per phase (default 32)
+          --max-tokens N          max_tokens of each request (default 128)
+          --prompt-words N        words in each generated prompt (default 64)
+          --seed N                seed of the prompt generator (default 1)
+          --long-prompt-words N   words in the long prompt of a mixed load
+          --long-fraction F       fraction 0..1 of requests that use the long prompt
+          --sessions              multi-turn: each virtual user continues its conversation (x-session-id)
+          --turns N               turns per session with --sessions (default 4)
+          --ttft-target-ms MS     goodput: time to first token at most MS
+          --itl-target-ms MS      goodput: p99 of a request's inter-token gaps at most MS
+          --timeout-s S           per-request timeout in seconds (default 120)
+          --api-key KEY           sent as Authorization: Bearer KEY
+          --temperature T         sampling temperature (default 0)
+          --warmup N              unmeasured requests before the first phase (default 0)
+          --json                  print one JSON object with the per-phase results as the last line
+          -h, --help              print this text
+
+        Exit codes: 0 done, 1 server unreachable or no request succeeded, 2 bad arguments.
+
+        """;
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using QwenMesh.Model;
+using QwenMesh.Model.Sampling;
+using QwenMesh.Model.State;
+using static TorchSharp.torch;
+
+namespace QwenMesh.Engine.Decode;
+
+/// <summary>
+/// Continuous batching: one loop thread owns the running batch; at every step waiting sequences join (while the
+/// batch and the state-memory budget allow) and finished or cancelled ones leave, releasing their state at once.
+/// </summary>
+public sealed class DecodeEngine : IDisposable
+{
+    readonly QwenModel _model;
+    readonly ModelGate _gate;
+    readonly DecodeOptions _options;
+    readonly ConcurrentQueue<DecodeSequence> _waiting = new();
+    readonly List<DecodeSequence> _running = [];
+    readonly SemaphoreSlim _wake = new(0);
+    readonly CancellationTokenSource _stop = new();
+    readonly Thread _loop;
+    readonly long _kvBytesPerToken;
+    long _reservedBytes;
+    int _waitingCount;
+
+    public DecodeEngine(QwenModel model, ModelGate gate, DecodeOptions options)
+    {
+        _model = model;
+        _gate = gate;
+        _options = options;
+        var c = model.Config;
+        _kvBytesPerToken = c.CountOf(Model.Config.LayerKind.FullAttention) * 2L * c.NumKeyValueHeads * c.HeadDim * (model.DType == ScalarType.Float32 ? 4 : 2);
+        _loop = new Thread(Loop) { IsBackground = true, Name = "decode-loop" };
+        _loop.Start();
+    }
+
+    /// <summary>Sequences in the running batch.</summary>
+    public int Running => Volatile.Read(ref _runningCount);
+    int _runningCount;
+
+    /// <summary>Sequences waiting for a slot.</summary>
+    public int Waiting => Volatile.Read(ref _waitingCount);
+
+    /// <summary>State bytes reserved by admitted and waiting sequences.</summary>
+    public long ReservedBytes => Interlocked.Read(ref _reservedBytes);
+
+    /// <summary>
+    /// Takes over <paramref name="state"/> (prefilled, with <paramref name="firstToken"/> sampled but not yet fed)
+    /// and generates up to <paramref name="maxTokens"/> tokens in total, the first one included.
+    /// Throws <see cref="EngineOverloadedException"/> when the queue or the memory budget is full; the state is then not taken.
+    /// </summary>
+    public DecodeSequence Submit(SequenceState state, int firstToken, SamplingParams sampling, int samplerDraws, int maxTokens,
+        IReadOnlySet<int> stopTokens, CancellationToken cancellation)
+    {
+        if (maxTokens < 1) throw new ArgumentException("max tokens must be >= 1");
+        long need = state.Bytes + (long)maxTokens * _kvBytesPerToken;
+        if (need > _options.StateMemoryBytes)
+            throw new ArgumentException($"the sequence needs {need >> 20} MiB of state, more than the engine's {_options.StateMemoryBytes >> 20} MiB");
+        if (Interlocked.Increment(ref _waitingCount) > _options.MaxQueued)
+        {
+            Interlocked.Decrement(ref _waitingCount);
+            throw new EngineOverloadedException($"decode queue is full ({_options.MaxQueued} waiting)", TimeSpan.FromSeconds(1));
+        }
+        var sequence = new DecodeSequence(state, new Sampler(sampling, samplerDraws), maxTokens, stopTokens, need, cancellation);
+        if (sequence.Emit(firstToken))
+        {
+            Interlocked.Decrement(ref _waitingCount);
+            sequence.Complete();
+            return sequence;
+        }
+        _waiting.Enqueue(sequence);
+        _wake.Release();
+        return sequence;
+    }
+
+    void Loop()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Admit();
+                DropCancelled();
+                Volatile.Write(ref _runningCount, _running.Count);
+                if (_running.Count == 0)
+                {
+                    _wake.Wait(_stop.Token);
+                    continue;
+                }
+                Step();
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (DecodeSequence s in _running) s.Complete(new ObjectDisposedException(nameof(DecodeEngine)));
+            while (_waiting.TryDequeue(out DecodeSequence? s)) s.Complete(new ObjectDisposedException(nameof(DecodeEngine)));
+        }
+    }
+
+    /// <summary>Moves waiting sequences into the batch while there is a slot and state memory for them.</summary>
+    void Admit()
+    {
+        while (_running.Count < _options.MaxBatch && _waiting.TryPeek(out DecodeSequence? next))
+        {
+            if (_running.Count > 0 && ReservedBytes + next.ReservedBytes > _options.StateMemoryBytes) return;
+            _waiting.TryDequeue(out _);
+            Interlocked.Decrement(ref _waitingCount);
+            Interlocked.Add(ref _reservedBytes, next.ReservedBytes);
+            _running.Add(next);
+        }
+    }
+
+    void DropCancelled()
+    {
+        for (int i = _running.Count - 1; i >= 0; i--)
+        {
+            DecodeSequence s = _running[i];
+            if (!s.Cancellation.IsCancellationRequested) continue;
+            Leave(i, new OperationCanceledException(s.Cancellation));
+        }
+    }
+
+    void Step()
+    {
+        var states = _running.Select(s => s.State).ToList();
+        var inputs = _running.Select(s => s.LastToken).ToList();
+        float[][] rows;
+        try
+        {
+            rows = _gate.Run(() =>
+            {
+                using Tensor logits = _model.Decode(states, inputs);
+                return Enumerable.Range(0, inputs.Count).Select(i => logits[i].data<float>().ToArray()).ToArray();
+            });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failed step poisons every state in it (they may be half-updated): fail those requests, keep serving.
+            for (int i = _running.Count - 1; i >= 0; i--) Leave(i, e);
+            return;
+        }
+        for (int i = _running.Count - 1; i >= 0; i--)
+        {
+            if (_running[i].Emit(_running[i].Sampler.Next(rows[i]))) Leave(i, null);
+        }
+    }
+
+    void Leave(int index, Exception? error)
+    {
+        DecodeSequence s = _running[index];
+        _running.RemoveAt(index);
+        Interlocked.Add(ref _reservedBytes, -s.ReservedBytes);
+        s.Complete(error);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _loop.Join();
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+}

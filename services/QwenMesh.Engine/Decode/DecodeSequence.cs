@@ -1,0 +1,57 @@
+using System.Threading.Channels;
+using QwenMesh.Model.Generation;
+using QwenMesh.Model.Sampling;
+using QwenMesh.Model.State;
+
+namespace QwenMesh.Engine.Decode;
+
+/// <summary>
+/// One sequence inside the decode engine. Its caller reads <see cref="Tokens"/> until it completes; cancelling
+/// the caller's token makes the engine drop the sequence at the next step and release its state.
+/// </summary>
+public sealed class DecodeSequence
+{
+    readonly Channel<int> _tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    internal DecodeSequence(SequenceState state, Sampler sampler, int maxTokens, IReadOnlySet<int> stopTokens, long reservedBytes, CancellationToken cancellation)
+    {
+        State = state;
+        Sampler = sampler;
+        MaxTokens = maxTokens;
+        StopTokens = stopTokens;
+        ReservedBytes = reservedBytes;
+        Cancellation = cancellation;
+    }
+
+    /// <summary>Generated token ids in order, the prefill's first token included.</summary>
+    public ChannelReader<int> Tokens => _tokens.Reader;
+
+    /// <summary>Why the sequence ended; set once <see cref="Tokens"/> completes normally.</summary>
+    public FinishReason? Finish { get; private set; }
+
+    internal SequenceState State { get; }
+    internal Sampler Sampler { get; }
+    internal int MaxTokens { get; }
+    internal IReadOnlySet<int> StopTokens { get; }
+    internal long ReservedBytes { get; }
+    internal CancellationToken Cancellation { get; }
+    internal int Generated { get; private set; }
+    internal int LastToken { get; private set; }
+
+    /// <summary>Emits a token; returns true when the sequence is finished by it.</summary>
+    internal bool Emit(int token)
+    {
+        LastToken = token;
+        Generated++;
+        _tokens.Writer.TryWrite(token);
+        if (StopTokens.Contains(token)) Finish = FinishReason.Stop;
+        else if (Generated >= MaxTokens) Finish = FinishReason.Length;
+        return Finish is not null;
+    }
+
+    internal void Complete(Exception? error = null)
+    {
+        State.Dispose();
+        _tokens.Writer.TryComplete(error);
+    }
+}

@@ -1,0 +1,34 @@
+using QwenMesh.Engine.State;
+using QwenMesh.Model.Sampling;
+
+namespace QwenMesh.Engine.Prefill;
+
+/// <summary>
+/// One prompt to prefill. With a session, a saved state whose tokens prefix <see cref="Tokens"/> is resumed, and a
+/// checkpoint is saved after <see cref="CheckpointAt"/> tokens (the end of the last user turn, which the next
+/// turn's prompt always extends).
+/// </summary>
+public sealed record PrefillJob(
+    string RequestId,
+    string Tenant,
+    IReadOnlyList<int> Tokens,
+    SamplingParams Sampling,
+    string? SessionId,
+    int CheckpointAt,
+    TimeSpan HandoffTtl,
+    TimeSpan SessionTtl)
+{
+    public StateKey? SessionKey => SessionId is { Length: > 0 } id ? StateKey.Session(Tenant, id) : null;
+}
+
+/// <summary>What a prefill produced: the first token, where its state was published, and what it cost.</summary>
+public sealed record PrefillOutcome(
+    string RequestId,
+    int FirstToken,
+    int SamplerDraws,
+    StateKey Handoff,
+    int CachedTokens,
+    int PromptTokens,
+    double PrefillMs,
+    double PublishMs,
+    long StateBytes);
