@@ -15,7 +15,9 @@ public static class CliApp
           logits     --model DIR --tokens 1,2,3 [--prefill N] [--dtype float32|bfloat16]
           generate   [--model DIR] (--prompt TEXT [--chat] | --tokens ids) --max-tokens N [--temperature T] [--top-k K] [--top-p P] [--seed S] [--dtype D] [--json]
           tokenize   --model DIR --text TEXT
-          bench      [--json] [--dtype bfloat16|float32] [--model DIR]
+          bench      [--json] [--dtype bfloat16|float32] [--preset bench] [--runs N]
+          up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N] [--dtype D]
+          serve      prefill|decode [--QwenMesh:Model=DIR ...]
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -27,6 +29,8 @@ public static class CliApp
         }
         try
         {
+            // `serve` hands its arguments to the ASP.NET host untouched.
+            if (args[0] == "serve") return ServeCommand.Run(args);
             var options = CliOptions.Parse(args.Skip(1));
             int code = args[0] switch
             {
@@ -35,8 +39,9 @@ public static class CliApp
                 "generate" => GenerateCommand.Run(options, stdout, stderr),
                 "tokenize" => TokenizeCommand.Run(options, stdout),
                 "bench" => BenchCommand.Run(options, stdout, stderr),
+                "up" => UpCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, up, serve)"),
             };
             return code;
         }

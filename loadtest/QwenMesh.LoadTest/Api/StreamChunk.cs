@@ -33,13 +33,13 @@ public sealed record StreamChunk(string Content, string Reasoning, TokenUsage? U
                 reasoning.Append(Text(delta, "reasoning_content"));
             }
         }
-        return new StreamChunk(content.ToString(), reasoning.ToString(), Usage(root), null);
+        return new StreamChunk(content.ToString(), reasoning.ToString(), ReadUsage(root), null);
     }
 
     static string Text(JsonElement delta, string name) =>
         delta.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
 
-    static TokenUsage? Usage(JsonElement root)
+    static TokenUsage? ReadUsage(JsonElement root)
     {
         if (!root.TryGetProperty("usage", out JsonElement usage) || usage.ValueKind != JsonValueKind.Object) return null;
         int cached = 0;

@@ -53,6 +53,10 @@ public sealed class ChatStreamRunner(HttpClient http, LoadOptions options, strin
         {
             return RequestOutcome.Failure(ErrorKinds.Connection, e.Message, Elapsed(), turn.IsLongPrompt);
         }
+        catch (InvalidDataException e)
+        {
+            return RequestOutcome.Failure(ErrorKinds.Stream, e.Message, Elapsed(), turn.IsLongPrompt);
+        }
     }
 
     HttpRequestMessage BuildRequest(ChatTurn turn)

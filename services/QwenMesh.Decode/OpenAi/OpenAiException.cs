@@ -27,7 +27,7 @@ public sealed class OpenAiException(
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
     /// <summary>The <c>Retry-After</c> header value in whole seconds, rounded up so a client never retries early.</summary>
-    public int? RetryAfterSeconds => RetryAfter is { } wait ? (int)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
+    public int? RetryAfterSeconds => RetryAfter is { } wait ? WholeSeconds(wait) : null;
 
     /// <summary>A 400 for a request the client must change before retrying.</summary>
     public static OpenAiException BadRequest(string message, string? param = null, string? code = null) =>
@@ -50,7 +50,7 @@ public sealed class OpenAiException(
     /// </summary>
     public static OpenAiException Overloaded(TimeSpan retryAfter, int status = 503)
     {
-        var seconds = (int)Math.Ceiling(Math.Max(0, retryAfter.TotalSeconds));
+        int seconds = WholeSeconds(retryAfter);
         return status switch
         {
             503 => new(503, OverloadedType, $"The server is overloaded; retry after {seconds} s.", retryAfter: retryAfter),
@@ -61,6 +61,8 @@ public sealed class OpenAiException(
 
     /// <summary>A 500 for a failure on our side; the message must not leak internals the client cannot act on.</summary>
     public static OpenAiException ServerError(string message) => new(500, ServerErrorType, message);
+
+    static int WholeSeconds(TimeSpan wait) => (int)Math.Ceiling(Math.Max(0, wait.TotalSeconds));
 
     /// <summary>The response body, <c>{"error":{"message":..,"type":..,"param":..,"code":..}}</c>, as UTF-8 JSON.</summary>
     public byte[] ToErrorBody()

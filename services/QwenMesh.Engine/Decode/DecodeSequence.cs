@@ -32,7 +32,8 @@ public sealed class DecodeSequence
     internal SequenceState State { get; }
     internal Sampler Sampler { get; }
     internal int MaxTokens { get; }
-    internal IReadOnlySet<int> StopTokens { get; }
+    /// <summary>Token ids that end the sequence (they are emitted, then it finishes).</summary>
+    public IReadOnlySet<int> StopTokens { get; }
     internal long ReservedBytes { get; }
     internal CancellationToken Cancellation { get; }
     internal int Generated { get; private set; }

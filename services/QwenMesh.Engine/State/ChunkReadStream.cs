@@ -1,10 +1,25 @@
 namespace QwenMesh.Engine.State;
 
-/// <summary>A read-only stream over chunks fetched one at a time (asynchronously), so only one chunk is held in memory.</summary>
-internal sealed class ChunkReadStream(int count, Func<int, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch) : Stream
+/// <summary>
+/// A read-only stream over chunks fetched one at a time (asynchronously), so only one chunk is held in memory.
+/// <c>next</c> returns the following chunk, or null after the last.
+/// </summary>
+internal sealed class ChunkReadStream(Func<CancellationToken, Task<ReadOnlyMemory<byte>?>> next) : Stream
 {
-    int _next;
+    bool _ended;
     ReadOnlyMemory<byte> _current;
+
+    /// <summary>A stream over <paramref name="count"/> chunks fetched by index.</summary>
+    public static ChunkReadStream Indexed(int count, Func<int, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch)
+    {
+        int index = 0;
+        return new ChunkReadStream(async token =>
+        {
+            // Not a ?: expression: null would convert to an empty ReadOnlyMemory (via byte[]) and never end the stream.
+            if (index == count) return null;
+            return await fetch(index++, token);
+        });
+    }
 
     public override bool CanRead => true;
     public override bool CanWrite => false;
@@ -16,8 +31,10 @@ internal sealed class ChunkReadStream(int count, Func<int, CancellationToken, Ta
     {
         while (_current.IsEmpty)
         {
-            if (_next == count) return 0;
-            _current = await fetch(_next++, cancellation);
+            if (_ended) return 0;
+            ReadOnlyMemory<byte>? chunk = await next(cancellation);
+            if (chunk is null) _ended = true;
+            else _current = chunk.Value;
         }
         int n = Math.Min(destination.Length, _current.Length);
         _current[..n].CopyTo(destination);

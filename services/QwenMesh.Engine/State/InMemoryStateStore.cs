@@ -37,7 +37,7 @@ public sealed class InMemoryStateStore(TimeProvider clock, int chunkSize = InMem
         Entry? entry;
         bool found = consume ? _entries.TryRemove(name, out entry) : _entries.TryGetValue(name, out entry);
         if (!found || entry!.Expires <= clock.GetUtcNow()) return null;
-        return await read(new ChunkReadStream(entry.Chunks.Count, (i, _) => Task.FromResult<ReadOnlyMemory<byte>>(entry.Chunks[i])));
+        return await read(ChunkReadStream.Indexed(entry.Chunks.Count, (i, _) => Task.FromResult<ReadOnlyMemory<byte>>(entry.Chunks[i])));
     }
 
     public Task<bool> DeleteAsync(StateKey key, CancellationToken cancellation = default) =>

@@ -51,7 +51,7 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, int chunkSize 
         (string generation, int count) = Parse(meta);
         try
         {
-            return await read(new ChunkReadStream(count, async (i, token) =>
+            return await read(ChunkReadStream.Indexed(count, async (i, token) =>
             {
                 token.ThrowIfCancellationRequested();
                 using Lease<byte>? lease = await db.StringGetLeaseAsync($"{name}:{generation}:{i}");

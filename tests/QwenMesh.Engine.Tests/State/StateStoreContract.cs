@@ -36,6 +36,23 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task Reading_past_the_end_returns_zero_and_does_not_hang()
+    {
+        var key = Key("end");
+        await WriteAsync(key, Blob(1000));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        string? total = await Store.ReadAsync(key, async s =>
+        {
+            var buffer = new byte[1 << 20];
+            int sum = 0, read;
+            while ((read = await s.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, timeout.Token)) > 0) sum += read;
+            Assert.Equal(0, await s.ReadAsync(buffer, timeout.Token));
+            return sum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }, consume: false, timeout.Token);
+        Assert.Equal("1000", total);
+    }
+
+    [Fact]
     public async Task A_consumed_value_is_gone_and_only_one_reader_gets_it()
     {
         var key = Key("handoff");

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace QwenMesh.LoadTest.Run;
+
+/// <summary>
+/// Runs one phase as a closed loop: a fixed number of virtual users each send a request, wait for it to
+/// finish, then take the next, until the phase's request count is used up.
+/// </summary>
+public sealed class PhaseRunner(ChatStreamRunner runner, WorkloadPlan plan, string runId, bool sessions, int turnsPerSession, TimeSpan maxBackoff)
+{
+    public async Task<PhaseRun> RunAsync(int phase, int concurrency, int requests, CancellationToken cancellationToken)
+    {
+        var outcomes = new RequestOutcome?[requests];
+        int next = -1;
+        long startedAt = Stopwatch.GetTimestamp();
+        long lastEndedAt = startedAt;
+
+        async Task UserLoop(int user)
+        {
+            var virtualUser = new VirtualUser(plan, $"{runId}-p{phase}-u{user}", phase, sessions, turnsPerSession);
+            TimeSpan backoff = TimeSpan.Zero;
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < requests)
+            {
+                // Honouring Retry-After before the next request (not after the last) keeps it out of the wall time
+                // when there is no next request; it is capped so a huge value cannot stall the run.
+                if (backoff > TimeSpan.Zero) await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                RequestOutcome outcome = await runner.RunAsync(virtualUser.Next(index), cancellationToken).ConfigureAwait(false);
+                outcomes[index] = outcome;
+                virtualUser.Record(outcome);
+                StoreLatest(ref lastEndedAt, Stopwatch.GetTimestamp());
+                backoff = outcome.RetryAfter is { } wait ? (wait < maxBackoff ? wait : maxBackoff) : TimeSpan.Zero;
+            }
+        }
+
+        int users = Math.Min(concurrency, requests);
+        await Task.WhenAll(Enumerable.Range(0, users).Select(user => Task.Run(() => UserLoop(user), cancellationToken))).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        TimeSpan wall = Stopwatch.GetElapsedTime(startedAt, Volatile.Read(ref lastEndedAt));
+        return new PhaseRun(phase, concurrency, outcomes.Select(o => o!).ToArray(), wall);
+    }
+
+    static void StoreLatest(ref long target, long value)
+    {
+        long seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            long previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen) return;
+            seen = previous;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using QwenMesh.Decode.Completions;
+using QwenMesh.Decode.OpenAi;
+using QwenMesh.Model.Sampling;
+using QwenMesh.Model.Tokenization;
+
+namespace QwenMesh.Decode.Api;
+
+/// <summary>POST /v1/chat/completions: chat template, prefill, continuous-batched decode, SSE or one JSON body.</summary>
+public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner runner, GenerationPump pump, TimeProvider clock)
+{
+    public async Task HandleAsync(HttpContext http)
+    {
+        ChatCompletionRequest request = ChatCompletionRequest.Parse(await RequestBody.ReadAsync(http));
+        served.Check(request.Model);
+        var messages = request.Messages.Select(ToChat).ToList();
+        string? session = ServedModel.Session(http.Request);
+        ConversationPrompt prompt;
+        try
+        {
+            prompt = ConversationPrompt.Render(served.Tokenizer, messages, request.EnableThinking);
+        }
+        catch (ArgumentException e)
+        {
+            throw OpenAiException.BadRequest(e.Message, "messages");
+        }
+        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens");
+        GenerationOptions o = request.Options;
+        var plan = new CompletionPlan(ServedModel.Tenant(http.Request), prompt.Tokens, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
+            budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt);
+
+        using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+        string id = CompletionIds.NewChatId();
+        long created = clock.GetUtcNow().ToUnixTimeSeconds();
+        var filter = new ChatOutputFilter(o.Stop, startsInReasoning: false);
+        if (o.Stream)
+        {
+            var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage);
+            var sse = new SseResponse(http);
+            await sse.StartAsync();
+            await sse.SendAsync(chunks.RoleChunk());
+            async Task Send(ChatOutputDelta d)
+            {
+                if (d.Reasoning.Length > 0) await sse.SendAsync(chunks.ReasoningChunk(d.Reasoning));
+                if (d.Content.Length > 0) await sse.SendAsync(chunks.ContentChunk(d.Content));
+            }
+            var (finish, generated) = await pump.RunAsync(run, stopper,
+                async text => { var d = filter.Feed(text); await Send(d); return d.Stopped; },
+                async () => await Send(filter.Flush()), http.RequestAborted);
+            await sse.SendAsync(chunks.FinishChunk(finish));
+            if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
+            await sse.DoneAsync();
+            return;
+        }
+        var reasoning = new System.Text.StringBuilder();
+        var content = new System.Text.StringBuilder();
+        void Collect(ChatOutputDelta d)
+        {
+            reasoning.Append(d.Reasoning);
+            content.Append(d.Content);
+        }
+        var (end, count) = await pump.RunAsync(run, stopper,
+            text => { var d = filter.Feed(text); Collect(d); return Task.FromResult(d.Stopped); },
+            () => { Collect(filter.Flush()); return Task.CompletedTask; }, http.RequestAborted);
+        var response = new ChatCompletionResponse(id, created, served.Name, content.ToString(),
+            filter.HasReasoning ? reasoning.ToString() : null, end, new Usage(run.PromptTokens, count, run.CachedTokens));
+        http.Response.ContentType = "application/json";
+        await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
+    }
+
+    static ChatMessage ToChat(RequestMessage m) => new(m.Role, m.Content, m.ReasoningContent,
+        m.ToolCalls.Count == 0 ? null : m.ToolCalls.Select(c => new ChatToolCall(c.Name, c.Arguments)).ToList());
+}

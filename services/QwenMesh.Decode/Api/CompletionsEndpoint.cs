@@ -1,0 +1,56 @@
+using QwenMesh.Decode.Completions;
+using QwenMesh.Decode.OpenAi;
+using QwenMesh.Model.Sampling;
+
+namespace QwenMesh.Decode.Api;
+
+/// <summary>POST /v1/completions: raw prompt (text or token ids), no chat template, no sessions.</summary>
+public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner runner, GenerationPump pump, TimeProvider clock)
+{
+    public async Task HandleAsync(HttpContext http)
+    {
+        CompletionRequest request = CompletionRequest.Parse(await RequestBody.ReadAsync(http));
+        served.Check(request.Model);
+        IReadOnlyList<int> prompt = request.Prompt.TokenIds ?? served.Tokenizer.Encode(request.Prompt.Text ?? "");
+        if (prompt.Count == 0) throw OpenAiException.BadRequest("the prompt is empty", "prompt");
+        int budget = served.Budget(prompt.Count, request.MaxTokens, "max_tokens");
+        GenerationOptions o = request.Options;
+        var plan = new CompletionPlan(ServedModel.Tenant(http.Request), prompt, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
+            budget, served.StopTokens, null, 0);
+
+        using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+        string id = CompletionIds.NewTextId();
+        long created = clock.GetUtcNow().ToUnixTimeSeconds();
+        var stops = new StopSequenceMatcher(o.Stop);
+        if (o.Stream)
+        {
+            var chunks = new CompletionChunks(id, created, served.Name, o.IncludeUsage);
+            var sse = new SseResponse(http);
+            await sse.StartAsync();
+            var (finish, generated) = await pump.RunAsync(run, stopper,
+                async text =>
+                {
+                    StopFeed f = stops.Feed(text);
+                    if (f.Text.Length > 0) await sse.SendAsync(chunks.TextChunk(f.Text));
+                    return f.Stopped;
+                },
+                async () =>
+                {
+                    string rest = stops.Flush();
+                    if (rest.Length > 0) await sse.SendAsync(chunks.TextChunk(rest));
+                }, http.RequestAborted);
+            await sse.SendAsync(chunks.FinishChunk(finish));
+            if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
+            await sse.DoneAsync();
+            return;
+        }
+        var text = new System.Text.StringBuilder();
+        var (end, count) = await pump.RunAsync(run, stopper,
+            piece => { StopFeed f = stops.Feed(piece); text.Append(f.Text); return Task.FromResult(f.Stopped); },
+            () => { text.Append(stops.Flush()); return Task.CompletedTask; }, http.RequestAborted);
+        var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, new Usage(run.PromptTokens, count, run.CachedTokens));
+        http.Response.ContentType = "application/json";
+        await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
+    }
+}

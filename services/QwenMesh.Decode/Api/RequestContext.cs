@@ -1,0 +1,43 @@
+using QwenMesh.Decode.OpenAi;
+using QwenMesh.Hosting;
+using QwenMesh.Model;
+using QwenMesh.Model.Tokenization;
+
+namespace QwenMesh.Decode.Api;
+
+/// <summary>What the API endpoints share: the served model's identity, tokenizer, stop ids and limits.</summary>
+public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIdentity identity, ServingOptions options)
+{
+    public string Name => identity.Name;
+    public ITokenizer Tokenizer => tokenizer;
+    public int MaxContextTokens => Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings);
+    public IReadOnlySet<int> StopTokens { get; } = tokenizer.StopTokenIds.Concat(model.Config.EosTokenId is { } eos ? [eos] : []).ToHashSet();
+
+    /// <summary>404 unless the request names this model.</summary>
+    public void Check(string requested)
+    {
+        if (requested != identity.Name) throw OpenAiException.ModelNotFound(requested);
+    }
+
+    /// <summary>The completion budget: what the client asked, or the rest of the context; 400 when prompt + budget exceed it.</summary>
+    public int Budget(int promptTokens, int? maxTokens, string param)
+    {
+        int budget = maxTokens ?? MaxContextTokens - promptTokens;
+        if (promptTokens + Math.Max(budget, 1) > MaxContextTokens)
+        {
+            throw OpenAiException.BadRequest(
+                $"This model's maximum context length is {MaxContextTokens} tokens. However, you requested {promptTokens + budget} tokens " +
+                $"({promptTokens} in the prompt, {budget} for the completion). Please reduce the prompt or the completion length.",
+                param, "context_length_exceeded");
+        }
+        return budget;
+    }
+
+    /// <summary>The tenant the gateway resolved (header x-qwenmesh-tenant); direct callers share "default".</summary>
+    public static string Tenant(HttpRequest request) =>
+        request.Headers["x-qwenmesh-tenant"] is { Count: > 0 } t && !string.IsNullOrWhiteSpace(t[0]) ? t[0]! : "default";
+
+    /// <summary>The conversation the request continues (header x-session-id), if any.</summary>
+    public static string? Session(HttpRequest request) =>
+        request.Headers["x-session-id"] is { Count: > 0 } s && !string.IsNullOrWhiteSpace(s[0]) ? s[0] : null;
+}

@@ -1,0 +1,31 @@
+using QwenMesh.Decode.OpenAi;
+
+namespace QwenMesh.Decode.Api;
+
+/// <summary>A text/event-stream response: each event is flushed at once so the client sees tokens as they come.</summary>
+public sealed class SseResponse(HttpContext http)
+{
+    public bool Started { get; private set; }
+
+    public async Task StartAsync()
+    {
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        Started = true;
+        await http.Response.StartAsync(http.RequestAborted);
+    }
+
+    public async Task SendAsync(byte[] json)
+    {
+        await http.Response.Body.WriteAsync(ServerSentEvents.Data(json), http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+    }
+
+    public async Task DoneAsync()
+    {
+        await http.Response.Body.WriteAsync(ServerSentEvents.Done(), http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+    }
+}

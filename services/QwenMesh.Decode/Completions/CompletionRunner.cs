@@ -1,0 +1,52 @@
+using QwenMesh.Decode.OpenAi;
+using QwenMesh.Decode.Prefill;
+using QwenMesh.Engine.Decode;
+using QwenMesh.Engine.State;
+using QwenMesh.Model.State;
+
+namespace QwenMesh.Decode.Completions;
+
+/// <summary>A started generation: its token stream and the prompt accounting for usage.</summary>
+public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens);
+
+/// <summary>
+/// Runs one generation end to end: prefill (remote or local), take over the handed-off state (consuming its lease),
+/// and join the continuous batch. Failures map to OpenAI errors; a state is never left behind on an error path.
+/// </summary>
+public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, StateCodec codec, DecodeEngine engine)
+{
+    public async Task<RunningCompletion> StartAsync(CompletionPlan plan, CancellationToken cancellation)
+    {
+        PrefillReply reply = await prefill.PrefillAsync(new PrefillAsk(plan.Tenant, plan.Prompt, plan.Sampling, plan.SessionId, plan.CheckpointAt), cancellation);
+        SequenceState? state;
+        try
+        {
+            state = await store.ReadAsync(reply.Handoff, s => codec.ReadAsync(s, cancellation), consume: true, cancellation);
+        }
+        catch (StateFormatException e)
+        {
+            throw OpenAiException.ServerError($"the prefilled state could not be loaded: {e.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            await store.DeleteAsync(reply.Handoff, CancellationToken.None);
+            throw;
+        }
+        if (state is null) throw OpenAiException.ServerError("the prefilled state expired before decode could take it over");
+        try
+        {
+            DecodeSequence sequence = engine.Submit(state, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
+            return new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens);
+        }
+        catch (EngineOverloadedException e)
+        {
+            state.Dispose();
+            throw OpenAiException.Overloaded(e.RetryAfter);
+        }
+        catch (ArgumentException e)
+        {
+            state.Dispose();
+            throw OpenAiException.BadRequest(e.Message);
+        }
+    }
+}

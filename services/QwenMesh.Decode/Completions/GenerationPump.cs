@@ -1,0 +1,51 @@
+using System.Threading.Channels;
+using QwenMesh.Decode.OpenAi;
+using QwenMesh.Model.Tokenization;
+using ModelFinish = QwenMesh.Model.Generation.FinishReason;
+
+namespace QwenMesh.Decode.Completions;
+
+/// <summary>
+/// Drains a running completion: turns token ids into text (stop tokens end it and are not shown), hands each
+/// piece to the caller's filter, and ends the sequence in the engine as soon as a stop string is met.
+/// </summary>
+public sealed class GenerationPump(ITokenizer tokenizer)
+{
+    /// <param name="run">The started completion.</param>
+    /// <param name="stopper">Cancels the sequence in the engine (a stop string ends generation early).</param>
+    /// <param name="onText">Takes the next text piece; returns true when a stop string ended the output.</param>
+    /// <param name="onEnd">Called once after the last piece, to release what the filter still holds.</param>
+    /// <param name="aborted">The client went away.</param>
+    public async Task<(FinishReason Finish, int CompletionTokens)> RunAsync(RunningCompletion run, CancellationTokenSource stopper,
+        Func<string, Task<bool>> onText, Func<Task> onEnd, CancellationToken aborted)
+    {
+        var decoder = new TokenDecoder(tokenizer);
+        int tokens = 0;
+        ChannelReader<int> reader = run.Sequence.Tokens;
+        try
+        {
+            while (await reader.WaitToReadAsync(aborted))
+            {
+                while (reader.TryRead(out int id))
+                {
+                    tokens++;
+                    if (run.Sequence.StopTokens.Contains(id)) continue;
+                    string text = decoder.Append(id);
+                    if (text.Length > 0 && await onText(text))
+                    {
+                        await stopper.CancelAsync();
+                        return (FinishReason.Stop, tokens);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested && stopper.IsCancellationRequested)
+        {
+            return (FinishReason.Stop, tokens);
+        }
+        string tail = decoder.Flush();
+        if (tail.Length > 0 && await onText(tail)) return (FinishReason.Stop, tokens);
+        await onEnd();
+        return (run.Sequence.Finish == ModelFinish.Length ? FinishReason.Length : FinishReason.Stop, tokens);
+    }
+}

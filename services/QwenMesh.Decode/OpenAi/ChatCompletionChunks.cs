@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace QwenMesh.Decode.OpenAi;
+
+/// <summary>
+/// Builds the chunks (object "chat.completion.chunk") of one streamed chat completion; all share id, created and
+/// model. The order on the wire is <see cref="RoleChunk"/>, any content/reasoning chunks, <see cref="FinishChunk"/>,
+/// and, when the client asked for usage, <see cref="UsageChunk"/>.
+/// </summary>
+public sealed class ChatCompletionChunks(string id, long created, string model, bool includeUsage)
+{
+    const string ObjectName = "chat.completion.chunk";
+
+    /// <summary>The first chunk: announces the assistant role with empty content.</summary>
+    public byte[] RoleChunk() => Choice(json =>
+    {
+        json.WriteString("role", "assistant");
+        json.WriteString("content", "");
+    }, finishReason: null);
+
+    /// <summary>A piece of the answer.</summary>
+    public byte[] ContentChunk(string text) => Choice(json => json.WriteString("content", text), finishReason: null);
+
+    /// <summary>A piece of the model's thinking.</summary>
+    public byte[] ReasoningChunk(string text) => Choice(json => json.WriteString("reasoning_content", text), finishReason: null);
+
+    /// <summary>The last chunk of the choice: an empty delta and the finish reason.</summary>
+    public byte[] FinishChunk(FinishReason reason) => Choice(_ => { }, reason);
+
+    /// <summary>The extra chunk after the choice when stream_options.include_usage is set: no choices, the usage.</summary>
+    public byte[] UsageChunk(Usage usage)
+    {
+        if (!includeUsage) throw new InvalidOperationException("the client did not ask for usage (stream_options.include_usage)");
+        return ResponseWriter.UsageChunk(id, ObjectName, created, model, usage);
+    }
+
+    byte[] Choice(Action<Utf8JsonWriter> writeDelta, FinishReason? finishReason)
+    {
+        using var chunk = new ResponseWriter(id, ObjectName, created, model);
+        var json = chunk.Json;
+        json.WriteStartArray("choices");
+        json.WriteStartObject();
+        json.WriteNumber("index", 0);
+        json.WriteStartObject("delta");
+        writeDelta(json);
+        json.WriteEndObject();
+        json.WriteNull("logprobs");
+        json.WriteString("finish_reason", finishReason?.ToWire());
+        json.WriteEndObject();
+        json.WriteEndArray();
+        // With include_usage OpenAI puts "usage": null on every chunk so each has the same fields.
+        if (includeUsage) chunk.WriteUsage(null);
+        return chunk.Finish();
+    }
+}

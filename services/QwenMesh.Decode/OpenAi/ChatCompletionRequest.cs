@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace QwenMesh.Decode.OpenAi;
+
+/// <summary>
+/// A validated POST /v1/chat/completions body. MaxTokens is null when the client set no limit;
+/// EnableThinking is null when chat_template_kwargs.enable_thinking was not given (the template decides).
+/// </summary>
+public sealed record ChatCompletionRequest(
+    string Model,
+    IReadOnlyList<RequestMessage> Messages,
+    int? MaxTokens,
+    GenerationOptions Options,
+    bool? EnableThinking,
+    IReadOnlyList<JsonElement> Tools)
+{
+    /// <summary>Parses and validates the raw UTF-8 body; throws a 400 <see cref="OpenAiException"/> naming the bad param.</summary>
+    public static ChatCompletionRequest Parse(ReadOnlySpan<byte> json)
+    {
+        using var document = RequestJson.ParseObject(json);
+        var root = document.RootElement;
+
+        string model = RequestJson.RequiredNonEmptyString(root, "model");
+        var messages = RequestMessage.ParseAll(root);
+        int? maxTokens = RequestJson.OptionalInt(root, "max_tokens", minimum: 1);
+        // max_completion_tokens is the newer name for the same limit; when a client sends both it is the one meant.
+        maxTokens = RequestJson.OptionalInt(root, "max_completion_tokens", minimum: 1) ?? maxTokens;
+        var options = GenerationOptions.Parse(root);
+
+        if (RequestJson.OptionalBool(root, "logprobs") == true)
+        {
+            throw RequestErrors.UnsupportedValue("logprobs", "logprobs are not supported by this server.");
+        }
+        // user is only an end-user tag for abuse tracking; it is type-checked like OpenAI does and otherwise ignored.
+        RequestJson.OptionalString(root, "user");
+
+        return new ChatCompletionRequest(model, messages, maxTokens, options, ParseEnableThinking(root), ParseTools(root));
+    }
+
+    static bool? ParseEnableThinking(JsonElement root)
+    {
+        if (!RequestJson.TryGetValue(root, "chat_template_kwargs", out var kwargs)) return null;
+        RequestJson.AsObject(kwargs, "chat_template_kwargs");
+        return RequestJson.OptionalBool(kwargs, "enable_thinking", "chat_template_kwargs");
+    }
+
+    static IReadOnlyList<JsonElement> ParseTools(JsonElement root)
+    {
+        if (!RequestJson.TryGetValue(root, "tools", out var tools)) return [];
+        RequestJson.AsArray(tools, "tools");
+        if (tools.GetArrayLength() == 0) throw RequestErrors.EmptyArray("tools");
+
+        var parsed = new List<JsonElement>(tools.GetArrayLength());
+        foreach (var tool in tools.EnumerateArray())
+        {
+            // Cloned because the elements must outlive the document they were parsed from.
+            parsed.Add(RequestJson.AsObject(tool, $"tools[{parsed.Count}]").Clone());
+        }
+        return parsed;
+    }
+}

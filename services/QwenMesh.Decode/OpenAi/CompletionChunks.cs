@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace QwenMesh.Decode.OpenAi;
+
+/// <summary>
+/// Builds the chunks of one streamed /v1/completions response. OpenAI names them "text_completion" like the
+/// non-streamed body; the order is text chunks, <see cref="FinishChunk"/>, then <see cref="UsageChunk"/> if asked for.
+/// </summary>
+public sealed class CompletionChunks(string id, long created, string model, bool includeUsage)
+{
+    internal const string ObjectName = "text_completion";
+
+    /// <summary>A piece of generated text.</summary>
+    public byte[] TextChunk(string text) => Chunk(text, finishReason: null);
+
+    /// <summary>The last chunk of the choice: empty text and the finish reason.</summary>
+    public byte[] FinishChunk(FinishReason reason) => Chunk("", reason);
+
+    /// <summary>The extra chunk after the choice when stream_options.include_usage is set: no choices, the usage.</summary>
+    public byte[] UsageChunk(Usage usage)
+    {
+        if (!includeUsage) throw new InvalidOperationException("the client did not ask for usage (stream_options.include_usage)");
+        return ResponseWriter.UsageChunk(id, ObjectName, created, model, usage);
+    }
+
+    byte[] Chunk(string text, FinishReason? finishReason)
+    {
+        using var chunk = new ResponseWriter(id, ObjectName, created, model);
+        WriteChoices(chunk.Json, text, finishReason);
+        if (includeUsage) chunk.WriteUsage(null);
+        return chunk.Finish();
+    }
+
+    /// <summary>The one-element choices array shared by the streamed and the non-streamed shape.</summary>
+    internal static void WriteChoices(Utf8JsonWriter json, string text, FinishReason? finishReason)
+    {
+        json.WriteStartArray("choices");
+        json.WriteStartObject();
+        json.WriteString("text", text);
+        json.WriteNumber("index", 0);
+        json.WriteNull("logprobs");
+        json.WriteString("finish_reason", finishReason?.ToWire());
+        json.WriteEndObject();
+        json.WriteEndArray();
+    }
+}

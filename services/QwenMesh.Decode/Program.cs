@@ -1,0 +1,3 @@
+using QwenMesh.Decode;
+
+await DecodeHost.Build(args).RunAsync();

@@ -1,0 +1,61 @@
+using Google.Protobuf;
+using Grpc.Core;
+using QwenMesh.Contracts.V1;
+
+namespace QwenMesh.Engine.State;
+
+/// <summary>
+/// A state store reached over gRPC: the embedded store of a local mesh lives in the decode process, and prefill
+/// processes publish to it through this client. Values stream in 1 MiB messages both ways.
+/// </summary>
+public sealed class GrpcStateStore(StateStore.StateStoreClient client) : IStateStore
+{
+    const int ChunkSize = 1 << 20;
+
+    static StateKeyMessage Message(StateKey key) =>
+        new() { Kind = key.Kind == StateKind.Handoff ? "handoff" : "session", Tenant = key.Tenant, Id = key.Id };
+
+    public async Task WriteAsync(StateKey key, Func<Stream, Task> write, TimeSpan ttl, CancellationToken cancellation = default)
+    {
+        using var call = client.Write(cancellationToken: cancellation);
+        await call.RequestStream.WriteAsync(new StateWriteChunk { Key = Message(key), TtlSeconds = (uint)Math.Ceiling(ttl.TotalSeconds) }, cancellation);
+        var stream = new ChunkWriteStream(ChunkSize, chunk => call.RequestStream.WriteAsync(new StateWriteChunk { Data = ByteString.CopyFrom(chunk) }, cancellation));
+        await write(stream);
+        await stream.CompleteAsync();
+        await call.RequestStream.CompleteAsync();
+        await call.ResponseAsync;
+    }
+
+    public async Task<T?> ReadAsync<T>(StateKey key, Func<Stream, Task<T>> read, bool consume, CancellationToken cancellation = default) where T : class
+    {
+        using var call = client.Read(new StateReadRequest { Key = Message(key), Consume = consume }, cancellationToken: cancellation);
+        try
+        {
+            // The server answers NOT_FOUND before any chunk, so the first move tells whether there is a value.
+            if (!await call.ResponseStream.MoveNext(cancellation)) return await read(Stream.Null);
+            ReadOnlyMemory<byte>? pending = call.ResponseStream.Current.Data.Memory;
+            return await read(new ChunkReadStream(async token =>
+            {
+                if (pending is { } first)
+                {
+                    pending = null;
+                    return first;
+                }
+                return await call.ResponseStream.MoveNext(token) ? call.ResponseStream.Current.Data.Memory : null;
+            }));
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> DeleteAsync(StateKey key, CancellationToken cancellation = default) =>
+        (await client.DeleteAsync(Message(key), cancellationToken: cancellation)).Deleted;
+
+    public async Task<TimeSpan?> TimeToLiveAsync(StateKey key, CancellationToken cancellation = default)
+    {
+        StateTtlResult result = await client.TimeToLiveAsync(Message(key), cancellationToken: cancellation);
+        return result.Exists ? TimeSpan.FromSeconds(result.Seconds) : null;
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+
+namespace QwenMesh.Hosting;
+
+/// <summary>Settings every QwenMesh service reads from configuration (section "QwenMesh", or --QwenMesh:Name=value).</summary>
+public sealed class ServingOptions
+{
+    public const string Section = "QwenMesh";
+
+    public static ServingOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<ServingOptions>() ?? new ServingOptions();
+
+    /// <summary>The HF model folder to serve.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>The name clients use in the "model" field; defaults to the folder name.</summary>
+    public string? ModelName { get; set; }
+
+    /// <summary>float32 or bfloat16.</summary>
+    public string DType { get; set; } = "float32";
+
+    /// <summary>Redis endpoint (host:port) of the state store; empty for the embedded store.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>gRPC address of the embedded state store (in the decode process) for processes that do not own it.</summary>
+    public string? StateStoreUrl { get; set; }
+
+    /// <summary>Prefill service addresses (comma-separated); empty means this process prefills itself (colocated).</summary>
+    public string? PrefillUrls { get; set; }
+
+    /// <summary>Port for this process's gRPC endpoint (the embedded state store, served by decode); 0 for none.</summary>
+    public int GrpcPort { get; set; }
+
+    /// <summary>Longest prompt + completion the service accepts, in tokens.</summary>
+    public int MaxContextTokens { get; set; } = 32768;
+
+    /// <summary>Seconds a prefill-to-decode handoff may wait before it expires.</summary>
+    public int HandoffTtlSeconds { get; set; } = 120;
+
+    /// <summary>Seconds a session's saved state lives after its last turn.</summary>
+    public int SessionTtlSeconds { get; set; } = 1800;
+}

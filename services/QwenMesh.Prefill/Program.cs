@@ -1,0 +1,3 @@
+using QwenMesh.Prefill;
+
+await PrefillHost.Build(args).RunAsync();
