@@ -1,0 +1,43 @@
+using QwenMesh.Cli;
+using QwenMesh.Engine.Tests.Support;
+
+namespace QwenMesh.Mesh.Tests;
+
+/// <summary>
+/// A tiny model with the real Qwen3 tokenizer, and two meshes serving it: disaggregated (prefill process, decode
+/// process, state in a real Redis) and colocated with the embedded store. Started once for all mesh tests.
+/// </summary>
+public sealed class MeshFixture : IAsyncLifetime
+{
+    readonly string _root = Path.Combine(Path.GetTempPath(), "qwenmesh-mesh-tests", Guid.NewGuid().ToString("N"));
+
+    public RedisServer Redis { get; } = new();
+    public string Model => Path.Combine(_root, "tiny");
+    public MeshProcess Disaggregated { get; private set; } = null!;
+    public MeshProcess Colocated { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], stdout, stderr) != 0)
+            throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        await Redis.InitializeAsync();
+        Disaggregated = MeshProcess.Start("--model", Model, "--redis", Redis.Endpoint);
+        Colocated = MeshProcess.Start("--model", Model, "--prefill-workers", "0");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Disaggregated?.Dispose();
+        Colocated?.Dispose();
+        await Redis.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MeshCollection : ICollectionFixture<MeshFixture>
+{
+    public const string Name = "mesh";
+}

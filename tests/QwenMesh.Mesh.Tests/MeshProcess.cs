@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace QwenMesh.Mesh.Tests;
+
+/// <summary>A `qwenmesh up` run as a real process tree on loopback, stopped (SIGTERM to the launcher) on dispose.</summary>
+public sealed class MeshProcess : IDisposable
+{
+    readonly Process _process;
+    readonly List<string> _output = [];
+
+    public int Port { get; }
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+    public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
+
+    MeshProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public static MeshProcess Start(params string[] arguments)
+    {
+        int port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qwenmesh.dll"));
+        info.ArgumentList.Add("up");
+        info.ArgumentList.Add("--port");
+        info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (string a in arguments) info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        var mesh = new MeshProcess(process, port);
+        var ready = new TaskCompletionSource();
+        void Line(string? line)
+        {
+            if (line is null) return;
+            lock (mesh._output) mesh._output.Add(line);
+            if (line.StartsWith("QwenMesh OpenAI API at", StringComparison.Ordinal)) ready.TrySetResult();
+        }
+        process.OutputDataReceived += (_, e) => Line(e.Data);
+        process.ErrorDataReceived += (_, e) => Line(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!ready.Task.Wait(TimeSpan.FromMinutes(3)))
+        {
+            mesh.Dispose();
+            throw new TimeoutException("the mesh did not start:\n" + string.Join("\n", mesh.Output.TakeLast(40)));
+        }
+        return mesh;
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The pids the launcher reported (`started ROLE I pid=N url=U`).</summary>
+    public IReadOnlyList<int> ChildPids => Output.Where(l => l.StartsWith("started ", StringComparison.Ordinal))
+        .Select(l => int.Parse(l.Split(' ').Single(p => p.StartsWith("pid=", StringComparison.Ordinal))[4..], System.Globalization.CultureInfo.InvariantCulture))
+        .ToList();
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+}
