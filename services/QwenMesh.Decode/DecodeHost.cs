@@ -66,7 +66,7 @@ public static class DecodeHost
         {
             var worker = new PrefillWorker(services.GetRequiredService<QwenModel>(), services.GetRequiredService<Engine.State.StateCodec>(),
                 services.GetRequiredService<Engine.State.IStateStore>(), services.GetRequiredService<ModelGate>());
-            return new LocalPrefillClient(worker, options);
+            return new LocalPrefillClient(new PrefillQueue(worker), options);
         }
         var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(GrpcChannel.ForAddress(u))).ToList();
         return new GrpcPrefillClient(pool, options);

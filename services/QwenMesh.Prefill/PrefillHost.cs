@@ -15,6 +15,7 @@ public static class PrefillHost
         builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
         builder.Services.AddQwenMeshModel(options).AddQwenMeshStateStore(options);
         builder.Services.AddSingleton<PrefillWorker>();
+        builder.Services.AddSingleton<PrefillQueue>();
         builder.Services.AddGrpc(g => g.MaxReceiveMessageSize = 64 << 20);
 
         var app = builder.Build();

@@ -5,8 +5,8 @@ using QwenMesh.Model.Sampling;
 
 namespace QwenMesh.Prefill;
 
-/// <summary>The Prefill gRPC service: validates a request, runs its sequences as one batch, returns first tokens and handoff keys.</summary>
-public sealed class PrefillService(PrefillWorker worker) : Contracts.V1.Prefill.PrefillBase
+/// <summary>The Prefill gRPC service: validates a request, queues its sequences for batched prefill, returns first tokens and handoff keys.</summary>
+public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.PrefillBase
 {
     public override async Task<PrefillResponse> Prefill(PrefillRequest request, ServerCallContext context)
     {
@@ -15,7 +15,7 @@ public sealed class PrefillService(PrefillWorker worker) : Contracts.V1.Prefill.
         IReadOnlyList<PrefillOutcome> outcomes;
         try
         {
-            outcomes = await worker.RunAsync(jobs, context.CancellationToken);
+            outcomes = await queue.RunAsync(jobs, context.CancellationToken);
         }
         catch (ArgumentException e)
         {

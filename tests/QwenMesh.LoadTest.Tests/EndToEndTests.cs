@@ -179,7 +179,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     {
         await using var server = FakeChatServer.Start(_ => Scripted());
         AppRun run = await AppRun.OfAsync(
-            "--url", server.BaseUrl.ToString(), "--concurrency", "1,4", "--requests", "4", "--ttft-target-ms", "1000", "--itl-target-ms", "200");
+            // Targets far above the scripted delays: this test is about the table, not timing on a busy machine.
+            "--url", server.BaseUrl.ToString(), "--concurrency", "1,4", "--requests", "4", "--ttft-target-ms", "10000", "--itl-target-ms", "5000");
         output.WriteLine(run.Stdout);
 
         Assert.Equal(0, run.ExitCode);
@@ -189,7 +190,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.Contains("goodput", header);
         Assert.Contains(lines, l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal) && l.Contains("100.0%"));
         Assert.Contains(lines, l => l.TrimStart().StartsWith("4 ", StringComparison.Ordinal));
-        Assert.Contains("goodput targets: TTFT <= 1000 ms, ITL p99 <= 200 ms", run.Stdout);
+        Assert.Contains("goodput targets: TTFT <= 10000 ms, ITL p99 <= 5000 ms", run.Stdout);
         Assert.DoesNotContain("{", run.Stdout);
     }
 

@@ -30,6 +30,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
 
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+        ServedModel.Timing(http.Response, run);
         string id = CompletionIds.NewChatId();
         long created = clock.GetUtcNow().ToUnixTimeSeconds();
         var filter = new ChatOutputFilter(o.Stop, startsInReasoning: false);

@@ -20,6 +20,7 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
 
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+        ServedModel.Timing(http.Response, run);
         string id = CompletionIds.NewTextId();
         long created = clock.GetUtcNow().ToUnixTimeSeconds();
         var stops = new StopSequenceMatcher(o.Stop);

@@ -6,8 +6,11 @@ using QwenMesh.Model.State;
 
 namespace QwenMesh.Decode.Completions;
 
-/// <summary>A started generation: its token stream and the prompt accounting for usage.</summary>
-public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens);
+/// <summary>
+/// A started generation: its token stream, the prompt accounting for usage, and what the handoff cost
+/// (prefill time, publish + take-over time, state size), reported to clients in x-qwenmesh-* headers.
+/// </summary>
+public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens, double PrefillMs, double HandoffMs, long StateBytes);
 
 /// <summary>
 /// Runs one generation end to end: prefill (remote or local), take over the handed-off state (consuming its lease),
@@ -19,6 +22,7 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
     {
         PrefillReply reply = await prefill.PrefillAsync(new PrefillAsk(plan.Tenant, plan.Prompt, plan.Sampling, plan.SessionId, plan.CheckpointAt), cancellation);
         SequenceState? state;
+        long takeOver = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             state = await store.ReadAsync(reply.Handoff, s => codec.ReadAsync(s, cancellation), consume: true, cancellation);
@@ -35,8 +39,10 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
         if (state is null) throw OpenAiException.ServerError("the prefilled state expired before decode could take it over");
         try
         {
+            double handoffMs = reply.PublishMs + System.Diagnostics.Stopwatch.GetElapsedTime(takeOver).TotalMilliseconds;
+            long bytes = state.Bytes;
             DecodeSequence sequence = engine.Submit(state, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
-            return new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens);
+            return new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.PrefillMs, handoffMs, bytes);
         }
         catch (EngineOverloadedException e)
         {

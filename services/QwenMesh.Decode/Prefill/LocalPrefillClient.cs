@@ -5,7 +5,7 @@ using QwenMesh.Hosting;
 namespace QwenMesh.Decode.Prefill;
 
 /// <summary>Colocated mode: this process prefills too, taking turns with decode steps through the model gate.</summary>
-public sealed class LocalPrefillClient(PrefillWorker worker, ServingOptions options) : IPrefillClient
+public sealed class LocalPrefillClient(PrefillQueue queue, ServingOptions options) : IPrefillClient
 {
     public async Task<PrefillReply> PrefillAsync(PrefillAsk ask, CancellationToken cancellation)
     {
@@ -14,8 +14,7 @@ public sealed class LocalPrefillClient(PrefillWorker worker, ServingOptions opti
         PrefillOutcome o;
         try
         {
-            // The worker's passes block on the model; keep them off the request thread's synchronous path.
-            o = (await Task.Run(() => worker.RunAsync([job], cancellation), cancellation)).Single();
+            o = (await queue.RunAsync([job], cancellation)).Single();
         }
         catch (ArgumentException e)
         {

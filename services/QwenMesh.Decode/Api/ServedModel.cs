@@ -37,6 +37,15 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIden
     public static string Tenant(HttpRequest request) =>
         request.Headers["x-qwenmesh-tenant"] is { Count: > 0 } t && !string.IsNullOrWhiteSpace(t[0]) ? t[0]! : "default";
 
+    /// <summary>Reports where the time before the first token went: prefill, and the state handoff to decode.</summary>
+    public static void Timing(HttpResponse response, Completions.RunningCompletion run)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        response.Headers["x-qwenmesh-prefill-ms"] = run.PrefillMs.ToString("F1", invariant);
+        response.Headers["x-qwenmesh-handoff-ms"] = run.HandoffMs.ToString("F1", invariant);
+        response.Headers["x-qwenmesh-state-bytes"] = run.StateBytes.ToString(invariant);
+    }
+
     /// <summary>The conversation the request continues (header x-session-id), if any.</summary>
     public static string? Session(HttpRequest request) =>
         request.Headers["x-session-id"] is { Count: > 0 } s && !string.IsNullOrWhiteSpace(s[0]) ? s[0] : null;
