@@ -29,44 +29,52 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt);
 
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
-        ServedModel.Timing(http.Response, run);
-        string id = CompletionIds.NewChatId();
-        long created = clock.GetUtcNow().ToUnixTimeSeconds();
-        var filter = new ChatOutputFilter(o.Stop, startsInReasoning: false);
-        if (o.Stream)
+        try
         {
-            var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage);
-            var sse = new SseResponse(http);
-            await sse.StartAsync();
-            await sse.SendAsync(chunks.RoleChunk());
-            async Task Send(ChatOutputDelta d)
+            RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+            ServedModel.Timing(http.Response, run);
+            string id = CompletionIds.NewChatId();
+            long created = clock.GetUtcNow().ToUnixTimeSeconds();
+            var filter = new ChatOutputFilter(o.Stop, startsInReasoning: false);
+            if (o.Stream)
             {
-                if (d.Reasoning.Length > 0) await sse.SendAsync(chunks.ReasoningChunk(d.Reasoning));
-                if (d.Content.Length > 0) await sse.SendAsync(chunks.ContentChunk(d.Content));
+                var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage);
+                var sse = new SseResponse(http);
+                await sse.StartAsync();
+                await sse.SendAsync(chunks.RoleChunk());
+                async Task Send(ChatOutputDelta d)
+                {
+                    if (d.Reasoning.Length > 0) await sse.SendAsync(chunks.ReasoningChunk(d.Reasoning));
+                    if (d.Content.Length > 0) await sse.SendAsync(chunks.ContentChunk(d.Content));
+                }
+                var (finish, generated) = await pump.RunAsync(run, stopper,
+                    async text => { var d = filter.Feed(text); await Send(d); return d.Stopped; },
+                    async () => await Send(filter.Flush()), http.RequestAborted);
+                await sse.SendAsync(chunks.FinishChunk(finish));
+                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
+                await sse.DoneAsync();
+                return;
             }
-            var (finish, generated) = await pump.RunAsync(run, stopper,
-                async text => { var d = filter.Feed(text); await Send(d); return d.Stopped; },
-                async () => await Send(filter.Flush()), http.RequestAborted);
-            await sse.SendAsync(chunks.FinishChunk(finish));
-            if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
-            await sse.DoneAsync();
-            return;
+            var reasoning = new System.Text.StringBuilder();
+            var content = new System.Text.StringBuilder();
+            void Collect(ChatOutputDelta d)
+            {
+                reasoning.Append(d.Reasoning);
+                content.Append(d.Content);
+            }
+            var (end, count) = await pump.RunAsync(run, stopper,
+                text => { var d = filter.Feed(text); Collect(d); return Task.FromResult(d.Stopped); },
+                () => { Collect(filter.Flush()); return Task.CompletedTask; }, http.RequestAborted);
+            var response = new ChatCompletionResponse(id, created, served.Name, content.ToString(),
+                filter.HasReasoning ? reasoning.ToString() : null, end, new Usage(run.PromptTokens, count, run.CachedTokens));
+            http.Response.ContentType = "application/json";
+            await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
         }
-        var reasoning = new System.Text.StringBuilder();
-        var content = new System.Text.StringBuilder();
-        void Collect(ChatOutputDelta d)
+        finally
         {
-            reasoning.Append(d.Reasoning);
-            content.Append(d.Content);
+            // However the request ends (done, stop string, client gone, write failed), the engine drops the sequence.
+            await stopper.CancelAsync();
         }
-        var (end, count) = await pump.RunAsync(run, stopper,
-            text => { var d = filter.Feed(text); Collect(d); return Task.FromResult(d.Stopped); },
-            () => { Collect(filter.Flush()); return Task.CompletedTask; }, http.RequestAborted);
-        var response = new ChatCompletionResponse(id, created, served.Name, content.ToString(),
-            filter.HasReasoning ? reasoning.ToString() : null, end, new Usage(run.PromptTokens, count, run.CachedTokens));
-        http.Response.ContentType = "application/json";
-        await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
     }
 
     static ChatMessage ToChat(RequestMessage m) => new(m.Role, m.Content, m.ReasoningContent,

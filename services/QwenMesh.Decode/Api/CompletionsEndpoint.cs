@@ -19,39 +19,47 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
             budget, served.StopTokens, null, 0);
 
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
-        ServedModel.Timing(http.Response, run);
-        string id = CompletionIds.NewTextId();
-        long created = clock.GetUtcNow().ToUnixTimeSeconds();
-        var stops = new StopSequenceMatcher(o.Stop);
-        if (o.Stream)
+        try
         {
-            var chunks = new CompletionChunks(id, created, served.Name, o.IncludeUsage);
-            var sse = new SseResponse(http);
-            await sse.StartAsync();
-            var (finish, generated) = await pump.RunAsync(run, stopper,
-                async text =>
-                {
-                    StopFeed f = stops.Feed(text);
-                    if (f.Text.Length > 0) await sse.SendAsync(chunks.TextChunk(f.Text));
-                    return f.Stopped;
-                },
-                async () =>
-                {
-                    string rest = stops.Flush();
-                    if (rest.Length > 0) await sse.SendAsync(chunks.TextChunk(rest));
-                }, http.RequestAborted);
-            await sse.SendAsync(chunks.FinishChunk(finish));
-            if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
-            await sse.DoneAsync();
-            return;
+            RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+            ServedModel.Timing(http.Response, run);
+            string id = CompletionIds.NewTextId();
+            long created = clock.GetUtcNow().ToUnixTimeSeconds();
+            var stops = new StopSequenceMatcher(o.Stop);
+            if (o.Stream)
+            {
+                var chunks = new CompletionChunks(id, created, served.Name, o.IncludeUsage);
+                var sse = new SseResponse(http);
+                await sse.StartAsync();
+                var (finish, generated) = await pump.RunAsync(run, stopper,
+                    async text =>
+                    {
+                        StopFeed f = stops.Feed(text);
+                        if (f.Text.Length > 0) await sse.SendAsync(chunks.TextChunk(f.Text));
+                        return f.Stopped;
+                    },
+                    async () =>
+                    {
+                        string rest = stops.Flush();
+                        if (rest.Length > 0) await sse.SendAsync(chunks.TextChunk(rest));
+                    }, http.RequestAborted);
+                await sse.SendAsync(chunks.FinishChunk(finish));
+                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
+                await sse.DoneAsync();
+                return;
+            }
+            var text = new System.Text.StringBuilder();
+            var (end, count) = await pump.RunAsync(run, stopper,
+                piece => { StopFeed f = stops.Feed(piece); text.Append(f.Text); return Task.FromResult(f.Stopped); },
+                () => { text.Append(stops.Flush()); return Task.CompletedTask; }, http.RequestAborted);
+            var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, new Usage(run.PromptTokens, count, run.CachedTokens));
+            http.Response.ContentType = "application/json";
+            await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
         }
-        var text = new System.Text.StringBuilder();
-        var (end, count) = await pump.RunAsync(run, stopper,
-            piece => { StopFeed f = stops.Feed(piece); text.Append(f.Text); return Task.FromResult(f.Stopped); },
-            () => { text.Append(stops.Flush()); return Task.CompletedTask; }, http.RequestAborted);
-        var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, new Usage(run.PromptTokens, count, run.CachedTokens));
-        http.Response.ContentType = "application/json";
-        await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
+        finally
+        {
+            // However the request ends (done, stop string, client gone, write failed), the engine drops the sequence.
+            await stopper.CancelAsync();
+        }
     }
 }

@@ -24,7 +24,14 @@ public sealed class OpenAiErrors(ILogger<OpenAiErrors> log) : IMiddleware
             if (error.Status >= 500 && e is not OpenAiException) log.LogError(e, "request failed");
             if (http.Response.HasStarted)
             {
-                await http.Response.Body.WriteAsync(ServerSentEvents.Data(error.ToErrorBody()));
+                // Mid-stream: the status line is gone, so the error travels as a last event, if the client is still there.
+                try
+                {
+                    await http.Response.Body.WriteAsync(ServerSentEvents.Data(error.ToErrorBody()));
+                }
+                catch (Exception write) when (write is IOException or OperationCanceledException)
+                {
+                }
                 return;
             }
             http.Response.StatusCode = error.Status;
