@@ -157,6 +157,22 @@ public sealed class MeshTests(MeshFixture mesh)
     }
 
     [Fact]
+    public async Task Pools_of_workers_serve_sessions_through_the_front_proxy()
+    {
+        Assert.Equal(4, mesh.Pools.ChildPids.Count);
+        using var client = new OpenAiClient(mesh.Pools.BaseUrl);
+        var session = new Dictionary<string, string> { ["x-session-id"] = "pool-" + Guid.NewGuid().ToString("N") };
+        var (_, first, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 4), session);
+        Assert.Equal(GenerateDirectly("Hello, mesh", 4), Content(first));
+        var (status, second, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Conversation(Content(first)), 4), session);
+        Assert.Equal(200, status);
+        Assert.True(Cached(second) > 0);
+        var (events, done) = await client.StreamAsync(OpenAiClient.Chat(Model, Hello, 3, stream: true));
+        Assert.True(done);
+        Assert.Equal(3, events[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
     public void The_launcher_printed_one_line_per_process()
     {
         Assert.Equal(2, mesh.Disaggregated.ChildPids.Count);
