@@ -25,11 +25,12 @@ public static class DecodeHost
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = ServingOptions.From(builder.Configuration);
-        int httpPort = builder.Configuration.GetValue<int?>("QwenMesh:HttpPort") ?? 8080;
-        IPAddress bind = IPAddress.Parse(builder.Configuration.GetValue<string>("QwenMesh:Bind") ?? "127.0.0.1");
+        IPAddress bind = IPAddress.TryParse(options.Bind, out IPAddress? address)
+            ? address
+            : throw new InvalidOperationException($"QwenMesh:Bind must be an IP address, got '{options.Bind}'");
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(bind, httpPort, l => l.Protocols = HttpProtocols.Http1);
+            k.Listen(bind, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
             // The embedded state store is served over gRPC, which needs HTTP/2 with prior knowledge: its own port.
             if (options.GrpcPort > 0) k.Listen(bind, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
         });

@@ -28,6 +28,12 @@ public sealed class ServingOptions
     /// <summary>Prefill service addresses (comma-separated); empty means this process prefills itself (colocated).</summary>
     public string? PrefillUrls { get; set; }
 
+    /// <summary>Port of the decode service's OpenAI HTTP API.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Address the decode service listens on: loopback for the local mesh, 0.0.0.0 in a pod.</summary>
+    public string Bind { get; set; } = "127.0.0.1";
+
     /// <summary>Port for this process's gRPC endpoint (the embedded state store, served by decode); 0 for none.</summary>
     public int GrpcPort { get; set; }
 

@@ -23,7 +23,7 @@ public static class UpCommand
         int prefillWorkers = o.Int("prefill-workers", min: 0) ?? 1;
         int decodeWorkers = o.Int("decode-workers", min: 1) ?? 1;
         string dtype = o.String("dtype") ?? "float32";
-        CliDefaults.DType(dtype, TorchSharp.torch.ScalarType.Float32);
+        CliDefaults.DType(dtype, TorchSharp.torch.ScalarType.Float32);   // refuse a bad --dtype before starting anything
         o.EnsureAllUsed();
         if (port > 65535) throw new CliUsageException("--port must be at most 65535");
         EnsurePortFree(port);

@@ -23,6 +23,7 @@ public sealed class DecodeEngine : IDisposable
     readonly long _kvBytesPerToken;
     long _reservedBytes;
     int _waitingCount;
+    int _runningCount;
 
     public DecodeEngine(QwenModel model, ModelGate gate, DecodeOptions options)
     {
@@ -37,7 +38,6 @@ public sealed class DecodeEngine : IDisposable
 
     /// <summary>Sequences in the running batch.</summary>
     public int Running => Volatile.Read(ref _runningCount);
-    int _runningCount;
 
     /// <summary>Sequences waiting for a slot.</summary>
     public int Waiting => Volatile.Read(ref _waitingCount);
