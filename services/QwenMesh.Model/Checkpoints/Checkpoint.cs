@@ -90,6 +90,20 @@ public sealed class Checkpoint : IDisposable
         return converted;
     }
 
+    /// <summary>Reads row <paramref name="row"/> of a [rows, ...] tensor (one expert of a fused tensor), checked and converted.</summary>
+    public Tensor ReadRow(string name, long row, long[] fullShape, ScalarType dtype)
+    {
+        TensorEntry entry = Entry(name);
+        if (!entry.Shape.SequenceEqual(fullShape))
+            throw new ModelFormatException(
+                $"{Folder}: tensor '{name}' has shape [{string.Join(",", entry.Shape)}], expected [{string.Join(",", fullShape)}]");
+        Tensor raw = _fileOf[name].ReadRow(entry, row);
+        if (raw.dtype == dtype) return raw;
+        Tensor converted = raw.to(dtype);
+        raw.Dispose();
+        return converted;
+    }
+
     public void Dispose()
     {
         foreach (SafetensorsFile f in _files) f.Dispose();

@@ -61,6 +61,26 @@ public sealed class SafetensorsFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads row <paramref name="row"/> of a tensor whose first dimension indexes rows (a fused expert tensor
+    /// [E, ...]), without touching the other rows: an expert worker loads only its own experts.
+    /// </summary>
+    public unsafe Tensor ReadRow(TensorEntry entry, long row)
+    {
+        if (entry.Shape.Length < 2 || row < 0 || row >= entry.Shape[0])
+            throw new ModelFormatException($"{Path}: tensor '{entry.Name}' has no row {row}");
+        long rowBytes = entry.ByteLength / entry.Shape[0];
+        Tensor t = empty(entry.Shape[1..], DTypes.ToScalarType(entry.DType, Path, entry.Name));
+        for (long done = 0; done < rowBytes;)
+        {
+            int chunk = (int)Math.Min(rowBytes - done, 1 << 30);
+            int read = RandomAccess.Read(_handle, new Span<byte>((byte*)TensorMemory.Pointer(t) + done, chunk), _dataStart + entry.Begin + row * rowBytes + done);
+            if (read <= 0) throw new ModelFormatException($"{Path}: truncated file while reading '{entry.Name}'");
+            done += read;
+        }
+        return t;
+    }
+
     /// <summary>Reads one tensor in its on-disk dtype into a fresh CPU tensor.</summary>
     public unsafe Tensor Read(TensorEntry entry)
     {

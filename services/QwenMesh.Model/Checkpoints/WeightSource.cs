@@ -25,6 +25,9 @@ public sealed class WeightSource(Checkpoint checkpoint, string prefix, ScalarTyp
     /// <summary>A tensor of the stack in the compute dtype, e.g. `layers.0.linear_attn.out_proj.weight`.</summary>
     public Tensor Get(string name, params long[] shape) => Absolute(prefix + name, shape);
 
+    /// <summary>Row <paramref name="row"/> of a stack tensor of shape <paramref name="fullShape"/>, in the compute dtype.</summary>
+    public Tensor GetRow(string name, long row, params long[] fullShape) => checkpoint.ReadRow(prefix + name, row, fullShape, dtype);
+
     /// <summary>A tensor named without the stack prefix (`lm_head.weight`).</summary>
     public Tensor Absolute(string name, params long[] shape) => checkpoint.Read(name, shape, dtype);
 

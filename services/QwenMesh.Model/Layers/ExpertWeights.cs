@@ -22,6 +22,37 @@ public sealed class ExpertWeights : IDisposable
         Inner = inner;
     }
 
+    /// <summary>
+    /// Only the listed experts (stacked in the given order), read one by one so a worker never holds the layer's
+    /// full expert tensors: what an expert worker with a shard of the placement loads.
+    /// </summary>
+    public static ExpertWeights LoadSubset(ModelConfig c, WeightSource w, string mlpPrefix, IReadOnlyList<int> experts)
+    {
+        long e = c.NumExperts, inner = c.MoeIntermediateSize, h = c.HiddenSize;
+        bool fused = w.Has(mlpPrefix + "experts.gate_up_proj");
+        Tensor gateUp = empty(experts.Count, 2 * inner, h, dtype: w.DType);
+        Tensor down = empty(experts.Count, h, inner, dtype: w.DType);
+        for (int i = 0; i < experts.Count; i++)
+        {
+            using var scope = NewDisposeScope();
+            int x = experts[i];
+            if (x < 0 || x >= e) throw new ArgumentException($"expert {x} is outside [0, {e})");
+            if (fused)
+            {
+                gateUp[i].copy_(w.GetRow(mlpPrefix + "experts.gate_up_proj", x, e, 2 * inner, h));
+                down[i].copy_(w.GetRow(mlpPrefix + "experts.down_proj", x, e, h, inner));
+            }
+            else
+            {
+                string p = $"{mlpPrefix}experts.{x}.";
+                gateUp[i].narrow(0, 0, inner).copy_(w.Get(p + "gate_proj.weight", inner, h));
+                gateUp[i].narrow(0, inner, inner).copy_(w.Get(p + "up_proj.weight", inner, h));
+                down[i].copy_(w.Get(p + "down_proj.weight", h, inner));
+            }
+        }
+        return new ExpertWeights(gateUp, down, inner);
+    }
+
     public static ExpertWeights Load(ModelConfig c, WeightSource w, string mlpPrefix)
     {
         long e = c.NumExperts, inner = c.MoeIntermediateSize, h = c.HiddenSize;

@@ -1,0 +1,91 @@
+using QwenMesh.Model.Layers;
+using static TorchSharp.torch;
+
+namespace QwenMesh.Engine.Experts;
+
+/// <summary>
+/// Routed experts on expert workers: a layer's routes are grouped by expert, each group goes to a healthy worker
+/// holding that expert (one call per worker per layer, all workers in parallel), and the outputs are combined
+/// with the router weights exactly as in-process experts are. A worker that fails or times out is marked
+/// unhealthy and its groups are retried on replicas; with no replica left the step fails with a clear error.
+/// </summary>
+public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyList<IExpertChannel> workers, ExpertLoad load,
+    TimeSpan timeout, TimeProvider clock) : IExpertExecutor
+{
+    static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(2);
+    readonly DateTimeOffset[] _unhealthyUntil = new DateTimeOffset[workers.Count];
+
+    public bool IsHealthy(int worker) => clock.GetUtcNow() >= _unhealthyUntil[worker];
+
+    public Tensor Run(int layer, Tensor hidden, Tensor experts, Tensor weights)
+    {
+        long k = experts.shape[1];
+        Tensor flat = experts.reshape(-1);
+        Tensor order = flat.argsort(0, false);
+        long[] sortedIds = flat.index_select(0, order).data<long>().ToArray();
+        Tensor tokenOf = order.div(k, rounding_mode: RoundingMode.floor);
+        Tensor rows = hidden.index_select(0, tokenOf);
+        var groups = new List<(int Expert, int Start, int Count)>();
+        for (int start = 0; start < sortedIds.Length;)
+        {
+            int end = start;
+            while (end < sortedIds.Length && sortedIds[end] == sortedIds[start]) end++;
+            groups.Add(((int)sortedIds[start], start, end - start));
+            start = end;
+        }
+        load.Record(layer, groups.Select(g => (g.Expert, g.Count)));
+
+        Tensor outputs = empty_like(rows);
+        var pending = groups;
+        var tried = groups.ToDictionary(g => g.Expert, _ => new HashSet<int>());
+        while (pending.Count > 0)
+        {
+            var byWorker = pending.GroupBy(g => Choose(g.Expert, tried[g.Expert], layer)).ToList();
+            var calls = byWorker.Select(w => CallAsync(w.Key, layer, w.ToList(), rows)).ToArray();
+            Task.WhenAll(calls).ContinueWith(_ => { }).Wait();
+            var failed = new List<(int Expert, int Start, int Count)>();
+            for (int i = 0; i < calls.Length; i++)
+            {
+                var group = byWorker[i].ToList();
+                if (calls[i].IsCompletedSuccessfully)
+                {
+                    using Tensor result = calls[i].Result;
+                    for (int g = 0, offset = 0; g < group.Count; offset += group[g].Count, g++)
+                        outputs.narrow(0, group[g].Start, group[g].Count).copy_(result.narrow(0, offset, group[g].Count));
+                    continue;
+                }
+                _unhealthyUntil[byWorker[i].Key] = clock.GetUtcNow() + Cooldown;
+                foreach (var g in group) tried[g.Expert].Add(byWorker[i].Key);
+                failed.AddRange(group);
+            }
+            pending = failed;
+        }
+        Tensor weighted = (outputs * weights.reshape(-1).index_select(0, order).unsqueeze(1)).to(hidden.dtype);
+        return zeros_like(hidden).index_add_(0, tokenOf, weighted, 1);
+    }
+
+    /// <summary>The first healthy replica not yet tried for this expert in this step.</summary>
+    int Choose(int expert, HashSet<int> tried, int layer)
+    {
+        foreach (int w in placement.WorkersOf(expert))
+        {
+            if (!tried.Contains(w) && IsHealthy(w)) return w;
+        }
+        throw new ExpertUnavailableException(
+            $"no healthy expert worker holds expert {expert} of layer {layer} (replicas: {string.Join(",", placement.WorkersOf(expert))})");
+    }
+
+    async Task<Tensor> CallAsync(int worker, int layer, List<(int Expert, int Start, int Count)> groups, Tensor rows)
+    {
+        Tensor batch = cat(groups.Select(g => rows.narrow(0, g.Start, g.Count)).ToList(), 0).DetachFromDisposeScope();
+        try
+        {
+            using var deadline = new CancellationTokenSource(timeout);
+            return await workers[worker].ComputeAsync(layer, groups.Select(g => g.Expert).ToList(), groups.Select(g => g.Count).ToList(), batch, deadline.Token);
+        }
+        finally
+        {
+            batch.Dispose();
+        }
+    }
+}
