@@ -16,8 +16,9 @@ public static class CliApp
           generate   [--model DIR] (--prompt TEXT [--chat] | --tokens ids) --max-tokens N [--temperature T] [--top-k K] [--top-p P] [--seed S] [--dtype D] [--json]
           tokenize   --model DIR --text TEXT
           bench      [--json] [--dtype bfloat16|float32] [--preset bench] [--runs N]
-          up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N] [--dtype D]
-          serve      prefill|decode [--QwenMesh:Model=DIR ...]
+          up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N]
+                     [--expert-workers N [--expert-replicas R]] [--dtype D]
+          serve      prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

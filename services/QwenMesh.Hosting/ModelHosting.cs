@@ -14,15 +14,11 @@ public static class ModelHosting
 {
     public static IServiceCollection AddQwenMeshModel(this IServiceCollection services, ServingOptions options)
     {
+        ScalarType dtype = ParseDType(options);
         if (string.IsNullOrEmpty(options.Model)) throw new InvalidOperationException("QwenMesh:Model (the model folder) is required");
-        ScalarType dtype = options.DType switch
-        {
-            "float32" or "f32" => ScalarType.Float32,
-            "bfloat16" or "bf16" => ScalarType.BFloat16,
-            _ => throw new InvalidOperationException($"QwenMesh:DType must be float32 or bfloat16, got '{options.DType}'"),
-        };
-        var model = QwenModel.Load(options.Model, dtype);
         string fingerprint = ModelFingerprint.Compute(options.Model);
+        var experts = ExpertHosting.RemoteExecutor(options, QwenMesh.Model.Config.ModelConfig.Load(options.Model), dtype, fingerprint);
+        var model = QwenModel.Load(options.Model, dtype, experts);
         services.AddSingleton(options);
         services.AddSingleton(model);
         services.AddSingleton(new ModelGate());
@@ -30,6 +26,13 @@ public static class ModelHosting
         services.AddSingleton(new ModelIdentity(options.ModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Model)), fingerprint));
         return services;
     }
+
+    public static ScalarType ParseDType(ServingOptions options) => options.DType switch
+    {
+        "float32" or "f32" => ScalarType.Float32,
+        "bfloat16" or "bf16" => ScalarType.BFloat16,
+        _ => throw new InvalidOperationException($"QwenMesh:DType must be float32 or bfloat16, got '{options.DType}'"),
+    };
 
     /// <summary>Redis when configured; else the gRPC client of the embedded store; else (the owner) the in-process store.</summary>
     public static IServiceCollection AddQwenMeshStateStore(this IServiceCollection services, ServingOptions options)

@@ -37,6 +37,22 @@ public sealed class ServingOptions
     /// <summary>Port for this process's gRPC endpoint (the embedded state store, served by decode); 0 for none.</summary>
     public int GrpcPort { get; set; }
 
+    /// <summary>Expert worker addresses (comma-separated, worker 0 first); empty keeps the experts in this process.</summary>
+    public string? ExpertWorkerUrls { get; set; }
+
+    /// <summary>Workers holding each expert in the default round-robin placement.</summary>
+    public int ExpertReplicas { get; set; } = 1;
+
+    /// <summary>A placement file (<c>{"workers": N, "experts": [[w, ...], ...]}</c>) instead of round-robin.</summary>
+    public string? ExpertPlacementFile { get; set; }
+
+    /// <summary>For an expert worker: its index in the placement, and how many workers the placement has.</summary>
+    public int WorkerIndex { get; set; }
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Seconds an expert call may take before the worker counts as failed.</summary>
+    public double ExpertTimeoutSeconds { get; set; } = 30;
+
     /// <summary>Longest prompt + completion the service accepts, in tokens.</summary>
     public int MaxContextTokens { get; set; } = 32768;
 

@@ -21,6 +21,10 @@ public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.Pr
         {
             throw Invalid(e.Message);
         }
+        catch (Engine.Experts.ExpertUnavailableException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
         var response = new PrefillResponse();
         response.Results.AddRange(outcomes.Select(o => new PrefillResult
         {

@@ -6,8 +6,9 @@ using QwenMesh.Cli.Mesh;
 namespace QwenMesh.Cli.Commands;
 
 /// <summary>
-/// `up`: the whole mesh on loopback as separate processes: prefill workers, decode workers (the first one also
-/// serves the embedded state store unless --redis is given), and with several decode workers a front proxy.
+/// `up`: the whole mesh on loopback as separate processes: expert workers (when asked for), prefill workers, decode
+/// workers (the first one also serves the embedded state store unless --redis is given), and with several decode
+/// workers a front proxy.
 /// Ctrl-C or SIGTERM stops every child.
 /// </summary>
 public static class UpCommand
@@ -22,9 +23,12 @@ public static class UpCommand
         string? redis = o.String("redis");
         int prefillWorkers = o.Int("prefill-workers", min: 0) ?? 1;
         int decodeWorkers = o.Int("decode-workers", min: 1) ?? 1;
+        int expertWorkers = o.Int("expert-workers", min: 0) ?? 0;
+        int expertReplicas = o.Int("expert-replicas", min: 1) ?? 1;
         string dtype = o.String("dtype") ?? "float32";
         CliDefaults.DType(dtype, TorchSharp.torch.ScalarType.Float32);   // refuse a bad --dtype before starting anything
         o.EnsureAllUsed();
+        if (expertReplicas > Math.Max(expertWorkers, 1)) throw new CliUsageException($"--expert-replicas {expertReplicas} exceeds --expert-workers {expertWorkers}");
         if (port > 65535) throw new CliUsageException("--port must be at most 65535");
         EnsurePortFree(port);
         model ??= DemoModel.Ensure(stderr);
@@ -37,6 +41,12 @@ public static class UpCommand
         string storeUrl = $"http://127.0.0.1:{storePort}";
         var decodePorts = decodeWorkers == 1 ? [port] : Enumerable.Range(0, decodeWorkers).Select(_ => FreePorts.Next()).ToList();
 
+        var expertUrls = Enumerable.Range(0, expertWorkers).Select(_ => $"http://127.0.0.1:{FreePorts.Next()}").ToList();
+        if (expertWorkers > 0)
+        {
+            common.Add($"--QwenMesh:ExpertWorkerUrls={string.Join(",", expertUrls)}");
+            common.Add($"--QwenMesh:ExpertReplicas={expertReplicas}");
+        }
         var children = new List<ServiceProcess>();
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -44,6 +54,18 @@ public static class UpCommand
         MeshProxy? proxy = null;
         try
         {
+            // Expert workers first: prefill and decode check each worker's checkpoint and placement when they start.
+            for (int i = 0; i < expertWorkers; i++)
+            {
+                var args = new List<string>(common) { $"--urls={expertUrls[i]}", $"--QwenMesh:WorkerIndex={i}", $"--QwenMesh:Workers={expertWorkers}" };
+                children.Add(ServiceProcess.Start("expert-worker", i, expertUrls[i], args, stderr));
+            }
+            foreach (ServiceProcess child in children)
+            {
+                child.WaitReadyAsync(StartTimeout).WaitAsync(stop.Token).GetAwaiter().GetResult();
+                stdout.WriteLine($"started {child.Role} {child.Index} pid={child.Pid} url={child.Url}");
+            }
+            int announced = children.Count;
             for (int i = 0; i < decodeWorkers; i++)
             {
                 var args = new List<string>(common) { $"--QwenMesh:HttpPort={decodePorts[i]}" };
@@ -58,7 +80,7 @@ public static class UpCommand
                 if (redis is null) args.Add($"--QwenMesh:StateStoreUrl={storeUrl}");
                 children.Add(ServiceProcess.Start("prefill", i, prefillUrls[i], args, stderr));
             }
-            foreach (ServiceProcess child in children)
+            foreach (ServiceProcess child in children.Skip(announced))
             {
                 child.WaitReadyAsync(StartTimeout).WaitAsync(stop.Token).GetAwaiter().GetResult();
                 stdout.WriteLine($"started {child.Role} {child.Index} pid={child.Pid} url={child.Url}");
@@ -74,8 +96,15 @@ public static class UpCommand
             {
                 if (children.FirstOrDefault(c => c.HasExited) is { } dead)
                 {
-                    stderr.WriteLine($"qwenmesh: {dead.Role} {dead.Index} exited; stopping the mesh");
-                    return CliApp.ExitError;
+                    if (dead.Role != "expert-worker")
+                    {
+                        stderr.WriteLine($"qwenmesh: {dead.Role} {dead.Index} exited; stopping the mesh");
+                        return CliApp.ExitError;
+                    }
+                    // Callers fail over to replicas meanwhile; a restarted worker is used again after its cool-down.
+                    stderr.WriteLine($"qwenmesh: expert-worker {dead.Index} exited; restarting it");
+                    children[children.IndexOf(dead)] = ServiceProcess.Start(dead.Role, dead.Index, dead.Url, dead.Arguments, stderr);
+                    dead.Dispose();
                 }
                 stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
             }

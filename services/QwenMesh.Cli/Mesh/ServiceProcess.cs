@@ -14,15 +14,17 @@ public sealed class ServiceProcess : IDisposable
     public string Role { get; }
     public int Index { get; }
     public string Url { get; }
+    public IReadOnlyList<string> Arguments { get; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
 
-    ServiceProcess(Process process, string role, int index, string url)
+    ServiceProcess(Process process, string role, int index, string url, IReadOnlyList<string> arguments)
     {
         _process = process;
         Role = role;
         Index = index;
         Url = url;
+        Arguments = arguments;
     }
 
     public static ServiceProcess Start(string role, int index, string url, IEnumerable<string> arguments, TextWriter log)
@@ -37,9 +39,10 @@ public sealed class ServiceProcess : IDisposable
         if (Path.GetFileNameWithoutExtension(info.FileName) == "dotnet") info.ArgumentList.Add(typeof(ServiceProcess).Assembly.Location);
         info.ArgumentList.Add("serve");
         info.ArgumentList.Add(role);
-        foreach (string a in arguments) info.ArgumentList.Add(a);
+        var list = arguments.ToList();
+        foreach (string a in list) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new IOException($"could not start {role} {index}");
-        var service = new ServiceProcess(process, role, index, url);
+        var service = new ServiceProcess(process, role, index, url, list);
         process.OutputDataReceived += (_, e) => service.Relay(e.Data, log);
         process.ErrorDataReceived += (_, e) => service.Relay(e.Data, log);
         process.BeginOutputReadLine();

@@ -20,7 +20,13 @@ public sealed class OpenAiErrors(ILogger<OpenAiErrors> log) : IMiddleware
         }
         catch (Exception e)
         {
-            OpenAiException error = e as OpenAiException ?? OpenAiException.ServerError("internal error: " + e.Message);
+            OpenAiException error = e switch
+            {
+                OpenAiException known => known,
+                // Experts unreachable (no healthy replica): the service is degraded, the request may be retried.
+                Engine.Experts.ExpertUnavailableException => new OpenAiException(503, "overloaded_error", e.Message, retryAfter: TimeSpan.FromSeconds(2)),
+                _ => OpenAiException.ServerError("internal error: " + e.Message),
+            };
             if (error.Status >= 500 && e is not OpenAiException) log.LogError(e, "request failed");
             if (http.Response.HasStarted)
             {

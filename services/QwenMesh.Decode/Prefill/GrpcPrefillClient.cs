@@ -53,7 +53,7 @@ public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.Prefill
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
             {
-                throw OpenAiException.Overloaded(TimeSpan.FromSeconds(2));
+                throw new OpenAiException(503, "overloaded_error", $"prefill is unavailable: {e.Status.Detail}", retryAfter: TimeSpan.FromSeconds(2));
             }
         }
     }

@@ -1,0 +1,3 @@
+using QwenMesh.ExpertWorker;
+
+await ExpertWorkerHost.Build(args).RunAsync();

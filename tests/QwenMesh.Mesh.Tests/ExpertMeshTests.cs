@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json;
+using QwenMesh.Cli;
+using QwenMesh.Engine.State;
+using QwenMesh.Hosting;
+using static TorchSharp.torch;
+
+namespace QwenMesh.Mesh.Tests;
+
+/// <summary>Meshes whose MoE experts live on expert-worker processes: two workers with two replicas, and one without.</summary>
+public sealed class ExpertMeshFixture : IAsyncLifetime
+{
+    readonly string _root = Path.Combine(Path.GetTempPath(), "qwenmesh-expert-tests", Guid.NewGuid().ToString("N"));
+
+    public string Model => Path.Combine(_root, "tiny");
+    public string OtherModel => Path.Combine(_root, "other");
+    public MeshProcess Replicated { get; private set; } = null!;
+    public MeshProcess Single { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        foreach (var (dir, seed) in new[] { (Model, "11"), (OtherModel, "12") })
+        {
+            var stderr = new StringWriter();
+            if (CliApp.Run(["make-model", "--out", dir, "--preset", "tiny", "--seed", seed], new StringWriter(), stderr) != 0)
+                throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        }
+        Replicated = MeshProcess.Start("--model", Model, "--expert-workers", "2", "--expert-replicas", "2");
+        Single = MeshProcess.Start("--model", Model, "--expert-workers", "1", "--prefill-workers", "0");
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Replicated?.Dispose();
+        Single?.Dispose();
+        Directory.Delete(_root, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class ExpertMeshTests(ExpertMeshFixture mesh) : IClassFixture<ExpertMeshFixture>
+{
+    static readonly object[] Hello = [new { role = "user", content = "Hello, experts" }];
+
+    string Expected(int maxTokens)
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["generate", "--model", mesh.Model, "--prompt", "Hello, experts", "--chat", "--max-tokens", $"{maxTokens}", "--temperature", "0", "--json"], stdout, new StringWriter()));
+        return JsonDocument.Parse(stdout.ToString().Trim().Split('\n')[^1]).RootElement.GetProperty("text").GetString()!;
+    }
+
+    static async Task<(int Status, JsonElement Body)> Chat(MeshProcess m, int maxTokens)
+    {
+        using var client = new OpenAiClient(m.BaseUrl);
+        var (status, body, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat("tiny", Hello, maxTokens));
+        return (status, body);
+    }
+
+    static string Content(JsonElement body) => body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+
+    static int Pid(MeshProcess m, string role, int index) =>
+        int.Parse(m.Output.Last(l => l.StartsWith($"started {role} {index} ", StringComparison.Ordinal)).Split("pid=")[1].Split(' ')[0],
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Remote_experts_give_the_same_greedy_text_and_survive_a_dead_replica()
+    {
+        Assert.Contains(mesh.Replicated.Output, l => l.StartsWith("started expert-worker 1 pid=", StringComparison.Ordinal));
+        string expected = Expected(8);
+        var (status, body) = await Chat(mesh.Replicated, 8);
+        Assert.Equal(200, status);
+        Assert.Equal(expected, Content(body));
+
+        Process.GetProcessById(Pid(mesh.Replicated, "expert-worker", 0)).Kill();
+        (status, body) = await Chat(mesh.Replicated, 8);
+        Assert.Equal(200, status);
+        Assert.Equal(expected, Content(body));
+    }
+
+    [Fact]
+    public async Task Without_a_replica_requests_fail_cleanly_and_the_service_recovers()
+    {
+        string expected = Expected(4);
+        Assert.Equal(200, (await Chat(mesh.Single, 4)).Status);
+        Process.GetProcessById(Pid(mesh.Single, "expert-worker", 0)).Kill();
+        var (status, body) = await Chat(mesh.Single, 4);
+        Assert.Equal(503, status);
+        Assert.Contains("expert", body.GetProperty("error").GetProperty("message").GetString());
+
+        // The launcher restarts the worker; after its cool-down it serves again, with the same answers.
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            (status, body) = await Chat(mesh.Single, 4);
+            if (status == 200) break;
+            Assert.True(DateTime.UtcNow < deadline, "the service did not recover after the expert worker came back");
+            await Task.Delay(500);
+        }
+        Assert.Equal(expected, Content(body));
+    }
+
+    [Fact]
+    public void A_worker_serving_another_checkpoint_is_refused()
+    {
+        string url = mesh.Replicated.Output.First(l => l.StartsWith("started expert-worker 1 ", StringComparison.Ordinal)).Split("url=")[1];
+        var options = new ServingOptions { Model = mesh.OtherModel, ExpertWorkerUrls = $"{url},{url}", ExpertReplicas = 2 };
+        var config = QwenMesh.Model.Config.ModelConfig.Load(mesh.OtherModel);
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            ExpertHosting.RemoteExecutor(options, config, ScalarType.Float32, ModelFingerprint.Compute(mesh.OtherModel)));
+        Assert.Contains("serves model", e.Message);
+        var samePlacementOtherIndex = new ServingOptions { Model = mesh.Model, ExpertWorkerUrls = url, ExpertReplicas = 1 };
+        e = Assert.Throws<InvalidOperationException>(() =>
+            ExpertHosting.RemoteExecutor(samePlacementOtherIndex, QwenMesh.Model.Config.ModelConfig.Load(mesh.Model), ScalarType.Float32, ModelFingerprint.Compute(mesh.Model)));
+        Assert.Contains("runs placement", e.Message);
+    }
+}
