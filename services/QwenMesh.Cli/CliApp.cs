@@ -16,6 +16,7 @@ public static class CliApp
           generate   [--model DIR] (--prompt TEXT [--chat] | --tokens ids) --max-tokens N [--temperature T] [--top-k K] [--top-p P] [--seed S] [--dtype D] [--json]
           tokenize   --model DIR --text TEXT
           bench      [--json] [--dtype bfloat16|float32] [--preset bench] [--runs N]
+          bench-experts [--json] [--preset small|bench] [--workers N] [--dtype D] [--runs N]
           up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N]
                      [--expert-workers N [--expert-replicas R]] [--dtype D]
           serve      prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
@@ -41,8 +42,9 @@ public static class CliApp
                 "tokenize" => TokenizeCommand.Run(options, stdout),
                 "bench" => BenchCommand.Run(options, stdout, stderr),
                 "up" => UpCommand.Run(options, stdout, stderr),
+                "bench-experts" => BenchExpertsCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, up, serve)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, up, serve)"),
             };
             return code;
         }

@@ -17,8 +17,15 @@ public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyLis
 
     public bool IsHealthy(int worker) => clock.GetUtcNow() >= _unhealthyUntil[worker];
 
+    /// <summary>Bytes and time spent on remote expert rounds, for the benchmark.</summary>
+    public ExpertTraffic Traffic { get; } = new();
+
+    /// <summary>Tokens routed to each expert so far, for replicating hot experts.</summary>
+    public ExpertLoad Load => load;
+
     public Tensor Run(int layer, Tensor hidden, Tensor experts, Tensor weights)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         long k = experts.shape[1];
         Tensor flat = experts.reshape(-1);
         Tensor order = flat.argsort(0, false);
@@ -60,6 +67,8 @@ public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyLis
             }
             pending = failed;
         }
+        long bytes = rows.NumberOfElements * rows.ElementSize;
+        Traffic.Record(sortedIds.Length, bytes, bytes, started);
         Tensor weighted = (outputs * weights.reshape(-1).index_select(0, order).unsqueeze(1)).to(hidden.dtype);
         return zeros_like(hidden).index_add_(0, tokenOf, weighted, 1);
     }
