@@ -53,6 +53,7 @@ public static class DecodeHost
         app.MapPost("/v1/chat/completions", (HttpContext http, ChatCompletionsEndpoint e) => e.HandleAsync(http));
         app.MapPost("/v1/completions", (HttpContext http, CompletionsEndpoint e) => e.HandleAsync(http));
         app.MapGet("/v1/models", (ServedModel m) => Results.Bytes(ModelList.ToJson([new ModelCard(m.Name, 0)]), "application/json"));
+        app.MapGet("/experts/load", (IServiceProvider sp) => ExpertLoadReport.Build(sp.GetService<Engine.Experts.RemoteExpertExecutor>()));
         app.MapGet("/health", () => Results.Text("ok"));
         app.MapGet("/ready", (DecodeEngine engine) => Results.Json(new { ready = true, running = engine.Running, waiting = engine.Waiting }));
         if (options.GrpcPort > 0) app.MapGrpcService<StateStoreService>();

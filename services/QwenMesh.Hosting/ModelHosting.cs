@@ -19,6 +19,7 @@ public static class ModelHosting
         string fingerprint = ModelFingerprint.Compute(options.Model);
         var experts = ExpertHosting.RemoteExecutor(options, QwenMesh.Model.Config.ModelConfig.Load(options.Model), dtype, fingerprint);
         var model = QwenModel.Load(options.Model, dtype, experts);
+        if (experts is not null) services.AddSingleton(experts);
         services.AddSingleton(options);
         services.AddSingleton(model);
         services.AddSingleton(new ModelGate());

@@ -101,6 +101,27 @@ public sealed class ExpertMeshTests(ExpertMeshFixture mesh) : IClassFixture<Expe
     }
 
     [Fact]
+    public void Logits_through_grpc_workers_match_in_process_experts()
+    {
+        string[] urls = [.. Enumerable.Range(0, 2).Select(i => mesh.Replicated.Output.Last(l => l.StartsWith($"started expert-worker {i} ", StringComparison.Ordinal)).Split("url=")[1])];
+        var options = new ServingOptions { Model = mesh.Model, ExpertWorkerUrls = string.Join(",", urls), ExpertReplicas = 2 };
+        var config = QwenMesh.Model.Config.ModelConfig.Load(mesh.Model);
+        var executor = ExpertHosting.RemoteExecutor(options, config, ScalarType.Float32, ModelFingerprint.Compute(mesh.Model))!;
+        using var remote = QwenMesh.Model.QwenModel.Load(mesh.Model, ScalarType.Float32, executor);
+        using var local = QwenMesh.Model.QwenModel.Load(mesh.Model, ScalarType.Float32);
+        using var scope = NewDisposeScope();
+        int[] prompt = [9707, 11, 1879, 0, 151644, 872, 198, 17, 3330, 11];
+        Tensor Logits(QwenMesh.Model.QwenModel m)
+        {
+            using var state = m.NewState();
+            return cat([m.Prefill(state, prompt, allLogits: true), m.Decode([state], [42]), m.Decode([state], [43])], 0);
+        }
+        float diff = (Logits(local) - Logits(remote)).abs().max().item<float>();
+        Assert.True(diff <= 1e-5, $"remote experts over gRPC differ by {diff}");
+        Assert.True(executor.Traffic.LayerCalls > 0);
+    }
+
+    [Fact]
     public void A_worker_serving_another_checkpoint_is_refused()
     {
         string url = mesh.Replicated.Output.First(l => l.StartsWith("started expert-worker 1 ", StringComparison.Ordinal)).Split("url=")[1];

@@ -8,6 +8,9 @@ public sealed class ExpertLoad(int layers, int experts)
 {
     readonly long[,] _tokens = new long[layers, experts];
 
+    public int Layers => layers;
+    public int Experts => experts;
+
     public void Record(int layer, IEnumerable<(int Expert, int Count)> routes)
     {
         foreach (var (expert, count) in routes) Interlocked.Add(ref _tokens[layer, expert], count);

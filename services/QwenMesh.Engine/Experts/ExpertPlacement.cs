@@ -39,6 +39,38 @@ public sealed class ExpertPlacement
             .Select(e => Enumerable.Range(0, replicas).Select(r => (e + r) % workers).ToArray()).ToArray());
     }
 
+    /// <summary>
+    /// A placement fitted to observed load (EPLB-style): every expert gets <paramref name="replicas"/> copies, the
+    /// <paramref name="hotExperts"/> most loaded get one more, and copies go, hottest expert first, to the workers
+    /// with the least load so far (an expert's load is shared evenly by its copies).
+    /// </summary>
+    public static ExpertPlacement Balanced(IReadOnlyList<long> loadPerExpert, int workers, int replicas, int hotExperts)
+    {
+        if (replicas < 1 || replicas > workers) throw new ArgumentException($"replicas must be in [1, {workers}], got {replicas}");
+        int experts = loadPerExpert.Count;
+        var hottest = Enumerable.Range(0, experts).OrderByDescending(e => loadPerExpert[e]).ThenBy(e => e).ToList();
+        var extra = hottest.Take(Math.Clamp(hotExperts, 0, experts)).ToHashSet();
+        var workerLoad = new double[workers];
+        var map = new int[experts][];
+        foreach (int e in hottest)
+        {
+            int copies = Math.Min(workers, replicas + (extra.Contains(e) ? 1 : 0));
+            int[] chosen = Enumerable.Range(0, workers).OrderBy(w => workerLoad[w]).ThenBy(w => w).Take(copies).ToArray();
+            foreach (int w in chosen) workerLoad[w] += (double)loadPerExpert[e] / copies;
+            map[e] = chosen;
+        }
+        return new ExpertPlacement(workers, map);
+    }
+
+    /// <summary>The load each worker would carry under this placement (copies share an expert's load evenly).</summary>
+    public double[] WorkerLoad(IReadOnlyList<long> loadPerExpert)
+    {
+        var load = new double[Workers];
+        for (int e = 0; e < Experts; e++)
+            foreach (int w in _workersOf[e]) load[w] += (double)loadPerExpert[e] / _workersOf[e].Length;
+        return load;
+    }
+
     /// <summary>Reads <c>{"workers": N, "experts": [[w, ...], ...]}</c> (one list of workers per expert).</summary>
     public static ExpertPlacement FromFile(string path, int experts)
     {

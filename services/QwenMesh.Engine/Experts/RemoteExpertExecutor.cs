@@ -23,6 +23,8 @@ public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyLis
     /// <summary>Tokens routed to each expert so far, for replicating hot experts.</summary>
     public ExpertLoad Load => load;
 
+    public ExpertPlacement Placement => placement;
+
     public Tensor Run(int layer, Tensor hidden, Tensor experts, Tensor weights)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();

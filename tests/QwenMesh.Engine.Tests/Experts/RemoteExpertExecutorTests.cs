@@ -106,3 +106,38 @@ public sealed class RemoteExpertExecutorTests(TinyModel tiny) : IDisposable
         foreach (ExpertShard s in _shards) s.Dispose();
     }
 }
+
+public sealed class ExpertPlacementTests
+{
+    [Fact]
+    public void A_balanced_placement_evens_out_a_skewed_load_and_replicates_hot_experts()
+    {
+        long[] load = [900, 10, 10, 10, 500, 10, 10, 10];   // experts 0 and 4 are hot
+        var roundRobin = ExpertPlacement.RoundRobin(8, 2, 1);
+        var balanced = ExpertPlacement.Balanced(load, workers: 2, replicas: 1, hotExperts: 1);
+        Assert.True(balanced.WorkerLoad(load).Max() < roundRobin.WorkerLoad(load).Max(),
+            $"balanced max {balanced.WorkerLoad(load).Max()} vs round-robin {roundRobin.WorkerLoad(load).Max()}");
+        Assert.Equal(2, balanced.WorkersOf(0).Count);   // the hottest expert got a replica
+        Assert.Single(balanced.WorkersOf(1));
+        Assert.NotEqual(roundRobin.Version, balanced.Version);
+    }
+
+    [Fact]
+    public void A_placement_file_round_trips_and_bad_files_are_refused()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            var p = ExpertPlacement.RoundRobin(8, 3, 2);
+            File.WriteAllText(path, p.ToJson());
+            Assert.Equal(p.Version, ExpertPlacement.FromFile(path, 8).Version);
+            Assert.Contains("places 8 experts", Assert.Throws<ArgumentException>(() => ExpertPlacement.FromFile(path, 16)).Message);
+            File.WriteAllText(path, """{"workers":2,"experts":[[0],[5]]}""");
+            Assert.Contains("outside", Assert.Throws<ArgumentException>(() => ExpertPlacement.FromFile(path, 2)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
