@@ -83,6 +83,12 @@ public static class BenchExpertsCommand
             ["dtype"] = dtypeName,
             ["workers"] = workers,
             ["decode_tokens_per_s"] = new Dictionary<string, object> { ["in_process"] = local, ["remote"] = remote },
+            // Inter-token latency of every sequence in a decode batch is one step.
+            ["itl_ms"] = new Dictionary<string, object>
+            {
+                ["in_process"] = Batches.ToDictionary(b => Key(b), b => Math.Round(b * 1000 / local[Key(b)], 2)),
+                ["remote"] = Batches.ToDictionary(b => Key(b), b => Math.Round(b * 1000 / remote[Key(b)], 2)),
+            },
             ["remote_over_in_process"] = Batches.ToDictionary(b => Key(b), b => Math.Round(remote[Key(b)] / local[Key(b)], 3)),
             ["remote_moe_ms_per_layer"] = layerMs,
             ["expert_bytes_per_token"] = bytesPerToken,
