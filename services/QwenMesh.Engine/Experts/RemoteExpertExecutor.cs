@@ -6,7 +6,7 @@ namespace QwenMesh.Engine.Experts;
 /// <summary>
 /// Routed experts on expert workers: a layer's routes are grouped by expert, each group goes to a healthy worker
 /// holding that expert (one call per worker per layer, all workers in parallel), and the outputs are combined
-/// with the router weights exactly as in-process experts are. A worker that fails or times out is marked
+/// with the router weights exactly as in-process experts are (the same <see cref="RoutedExperts"/> grouping). A worker that fails or times out is marked
 /// unhealthy and its groups are retried on replicas; with no replica left the step fails with a clear error.
 /// </summary>
 public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyList<IExpertChannel> workers, ExpertLoad load,
@@ -28,20 +28,9 @@ public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyLis
     public Tensor Run(int layer, Tensor hidden, Tensor experts, Tensor weights)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        long k = experts.shape[1];
-        Tensor flat = experts.reshape(-1);
-        Tensor order = flat.argsort(0, false);
-        long[] sortedIds = flat.index_select(0, order).data<long>().ToArray();
-        Tensor tokenOf = order.div(k, rounding_mode: RoundingMode.floor);
-        Tensor rows = hidden.index_select(0, tokenOf);
-        var groups = new List<(int Expert, int Start, int Count)>();
-        for (int start = 0; start < sortedIds.Length;)
-        {
-            int end = start;
-            while (end < sortedIds.Length && sortedIds[end] == sortedIds[start]) end++;
-            groups.Add(((int)sortedIds[start], start, end - start));
-            start = end;
-        }
+        RoutedExperts routes = RoutedExperts.Group(hidden, experts);
+        Tensor rows = routes.Rows;
+        var groups = routes.Groups.ToList();
         load.Record(layer, groups.Select(g => (g.Expert, g.Count)));
 
         Tensor outputs = empty_like(rows);
@@ -70,9 +59,8 @@ public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyLis
             pending = failed;
         }
         long bytes = rows.NumberOfElements * rows.ElementSize;
-        Traffic.Record(sortedIds.Length, bytes, bytes, started);
-        Tensor weighted = (outputs * weights.reshape(-1).index_select(0, order).unsqueeze(1)).to(hidden.dtype);
-        return zeros_like(hidden).index_add_(0, tokenOf, weighted, 1);
+        Traffic.Record(rows.shape[0], bytes, bytes, started);
+        return routes.Combine(outputs, weights, hidden);
     }
 
     /// <summary>The first healthy replica not yet tried for this expert in this step.</summary>
