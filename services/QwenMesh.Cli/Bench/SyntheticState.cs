@@ -22,7 +22,7 @@ public static class SyntheticState
             if (c.LayerTypes[i] == LayerKind.LinearAttention)
             {
                 tensors[$"layers.{i}.conv"] = randn([c.LinearConvDim, c.LinearConvKernelDim], generator: random).to(model.DType);
-                tensors[$"layers.{i}.recurrent"] = randn([c.LinearNumValueHeads, c.LinearKeyHeadDim, c.LinearValueHeadDim], generator: random) * 0.05;
+                tensors[$"layers.{i}.recurrent"] = randn([c.LinearNumValueHeads, c.LinearKeyHeadDim, c.LinearValueHeadDim], generator: random).Times(0.05);
             }
             else
             {

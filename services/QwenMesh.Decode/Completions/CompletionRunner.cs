@@ -41,7 +41,7 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
         {
             double handoffMs = reply.PublishMs + System.Diagnostics.Stopwatch.GetElapsedTime(takeOver).TotalMilliseconds;
             long bytes = state.Bytes;
-            DecodeSequence sequence = engine.Submit(state, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
+            DecodeSequence sequence = engine.Submit(state, plan.Prompt, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
             return new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.PrefillMs, handoffMs, bytes);
         }
         catch (EngineOverloadedException e)

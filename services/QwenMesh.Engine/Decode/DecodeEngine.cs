@@ -45,12 +45,25 @@ public sealed class DecodeEngine : IDisposable
     /// <summary>State bytes reserved by admitted and waiting sequences.</summary>
     public long ReservedBytes => Interlocked.Read(ref _reservedBytes);
 
+    /// <summary>Decode steps that failed as a batch and were retried sequence by sequence.</summary>
+    public int RecoveredSteps => Volatile.Read(ref _recoveredSteps);
+    int _recoveredSteps;
+
+    /// <summary>Throws <see cref="EngineOverloadedException"/> when a new sequence would be refused: callers check before spending a prefill.</summary>
+    public void EnsureCapacity()
+    {
+        if (Waiting >= _options.MaxQueued) throw Overloaded();
+    }
+
+    EngineOverloadedException Overloaded() => new($"decode queue is full ({_options.MaxQueued} waiting)", TimeSpan.FromSeconds(1));
+
     /// <summary>
-    /// Takes over <paramref name="state"/> (prefilled, with <paramref name="firstToken"/> sampled but not yet fed)
-    /// and generates up to <paramref name="maxTokens"/> tokens in total, the first one included.
+    /// Takes over <paramref name="state"/> (prefilled from <paramref name="prompt"/>, with <paramref name="firstToken"/> sampled
+    /// but not yet fed) and generates up to <paramref name="maxTokens"/> tokens in total, the first one included. With the prompt,
+    /// a sequence caught in a failed step is rebuilt and retried alone instead of failing with the batch.
     /// Throws <see cref="EngineOverloadedException"/> when the queue or the memory budget is full; the state is then not taken.
     /// </summary>
-    public DecodeSequence Submit(SequenceState state, int firstToken, SamplingParams sampling, int samplerDraws, int maxTokens,
+    public DecodeSequence Submit(SequenceState state, IReadOnlyList<int>? prompt, int firstToken, SamplingParams sampling, int samplerDraws, int maxTokens,
         IReadOnlySet<int> stopTokens, CancellationToken cancellation)
     {
         if (maxTokens < 1) throw new ArgumentException("max tokens must be >= 1");
@@ -60,9 +73,9 @@ public sealed class DecodeEngine : IDisposable
         if (Interlocked.Increment(ref _waitingCount) > _options.MaxQueued)
         {
             Interlocked.Decrement(ref _waitingCount);
-            throw new EngineOverloadedException($"decode queue is full ({_options.MaxQueued} waiting)", TimeSpan.FromSeconds(1));
+            throw Overloaded();
         }
-        var sequence = new DecodeSequence(state, new Sampler(sampling, samplerDraws), maxTokens, stopTokens, need, cancellation);
+        var sequence = new DecodeSequence(state, prompt, new Sampler(sampling, samplerDraws), maxTokens, stopTokens, need, cancellation);
         if (sequence.Emit(firstToken))
         {
             Interlocked.Decrement(ref _waitingCount);
@@ -139,13 +152,49 @@ public sealed class DecodeEngine : IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A failed step poisons every state in it (they may be half-updated): fail those requests, keep serving.
-            for (int i = _running.Count - 1; i >= 0; i--) Leave(i, e);
+            // Every state in a failed step may be half-updated. Rebuild each from its tokens and step it alone:
+            // a transient fault costs one slow step, and a sequence that cannot be stepped fails without its neighbours.
+            Interlocked.Increment(ref _recoveredSteps);
+            for (int i = _running.Count - 1; i >= 0; i--) Recover(i, e);
             return;
         }
         for (int i = _running.Count - 1; i >= 0; i--)
         {
             if (_running[i].Emit(_running[i].Sampler.Next(rows[i]))) Leave(i, null);
+        }
+    }
+
+    void Recover(int index, Exception stepError)
+    {
+        DecodeSequence s = _running[index];
+        if (s.Prompt is null)
+        {
+            Leave(index, stepError);
+            return;
+        }
+        try
+        {
+            (SequenceState rebuilt, float[] row) = _gate.Run(() =>
+            {
+                SequenceState fresh = _model.NewState();
+                try
+                {
+                    _model.Prefill(fresh, s.Consumed).Dispose();
+                    using Tensor logits = _model.Decode([fresh], [s.LastToken]);
+                    return (fresh, logits[0].data<float>().ToArray());
+                }
+                catch
+                {
+                    fresh.Dispose();
+                    throw;
+                }
+            });
+            s.Replace(rebuilt);
+            if (s.Emit(s.Sampler.Next(row))) Leave(index, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Leave(index, e);
         }
     }
 

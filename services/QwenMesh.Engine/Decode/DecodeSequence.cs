@@ -13,9 +13,13 @@ public sealed class DecodeSequence
 {
     readonly Channel<int> _tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    internal DecodeSequence(SequenceState state, Sampler sampler, int maxTokens, IReadOnlySet<int> stopTokens, long reservedBytes, CancellationToken cancellation)
+    readonly List<int> _emitted = [];
+
+    internal DecodeSequence(SequenceState state, IReadOnlyList<int>? prompt, Sampler sampler, int maxTokens, IReadOnlySet<int> stopTokens,
+        long reservedBytes, CancellationToken cancellation)
     {
         State = state;
+        Prompt = prompt;
         Sampler = sampler;
         MaxTokens = maxTokens;
         StopTokens = stopTokens;
@@ -29,7 +33,9 @@ public sealed class DecodeSequence
     /// <summary>Why the sequence ended; set once <see cref="Tokens"/> completes normally.</summary>
     public FinishReason? Finish { get; private set; }
 
-    internal SequenceState State { get; }
+    internal SequenceState State { get; private set; }
+    /// <summary>The prompt the state was prefilled from, when known: with it the state can be rebuilt after a failed step.</summary>
+    internal IReadOnlyList<int>? Prompt { get; }
     internal Sampler Sampler { get; }
     internal int MaxTokens { get; }
     /// <summary>Token ids that end the sequence (they are emitted, then it finishes).</summary>
@@ -44,10 +50,21 @@ public sealed class DecodeSequence
     {
         LastToken = token;
         Generated++;
+        _emitted.Add(token);
         _tokens.Writer.TryWrite(token);
         if (StopTokens.Contains(token)) Finish = FinishReason.Stop;
         else if (Generated >= MaxTokens) Finish = FinishReason.Length;
         return Finish is not null;
+    }
+
+    /// <summary>The tokens the state has consumed before this step: the prompt and every emitted token but the last.</summary>
+    internal IReadOnlyList<int> Consumed => [.. Prompt ?? [], .. _emitted.Take(_emitted.Count - 1)];
+
+    /// <summary>Swaps in a rebuilt state (the old one may be half-updated by a failed step).</summary>
+    internal void Replace(SequenceState state)
+    {
+        State.Dispose();
+        State = state;
     }
 
     internal void Complete(Exception? error = null)

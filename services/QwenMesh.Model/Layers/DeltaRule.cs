@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -23,7 +24,7 @@ public static class DeltaRule
         long chunks = (length + pad) / C;
         // Padded steps have g = 0 (no decay) and beta = 0 (no write), so they leave the state untouched.
         Tensor Chunk(Tensor x) => nn.functional.pad(x, [0, 0, 0, pad]).reshape(h, chunks, C, x.shape[2]);
-        q = Chunk(q) * Math.Pow(dk, -0.5);
+        q = Chunk(q).Times(Math.Pow(dk, -0.5));
         k = Chunk(k);
         v = Chunk(v);
         beta = nn.functional.pad(beta, [0, pad]).reshape(h, chunks, C, 1);
@@ -32,11 +33,11 @@ public static class DeltaRule
         // decay[i, j] = exp(G_i - G_j) for j <= i, else 0.
         Tensor diff = G.unsqueeze(-1) - G.unsqueeze(-2);
         Tensor upper = ones(C, C, dtype: ScalarType.Bool).triu(1);
-        Tensor decay = diff.masked_fill(upper, double.NegativeInfinity).exp();
+        Tensor decay = diff.masked_fill(upper, Scalars.NegativeInfinity).exp();
 
         Tensor kBeta = k * beta;
         // (I + strictly_lower(kBeta k^T o decay)) is unit lower triangular: solve instead of inverting.
-        Tensor system = (kBeta.matmul(k.transpose(-1, -2)) * decay).masked_fill(upper, 0);
+        Tensor system = (kBeta.matmul(k.transpose(-1, -2)) * decay).masked_fill(upper, Scalars.Zero);
         Tensor u = linalg.solve_triangular(system, v * beta, upper: false, left: true, unitriangular: true);
         Tensor w = linalg.solve_triangular(system, kBeta * G.exp().unsqueeze(-1), upper: false, left: true, unitriangular: true);
         Tensor intra = q.matmul(k.transpose(-1, -2)) * decay;   // lower triangle incl. diagonal, rest is 0
@@ -67,15 +68,17 @@ public static class DeltaRule
         //   k^T S_t = a k^T S,   o = S_t^T q = a q^T S + (k . q) delta,
         // so one read of S serves both products and S is rewritten once (decay, then the rank-1 update in place).
         long dk = q.shape[^1];
-        q = q / Math.Sqrt(dk);
+        q = q.DividedBy(Math.Sqrt(dk));
         Tensor decay = g.exp().unsqueeze(-1);                                              // [B, h, 1]
         Tensor read = stack([k, q], -2).matmul(state) * decay.unsqueeze(-1);               // [B, h, 2, dv]
         Tensor delta = (v - read.select(-2, 0)) * beta.unsqueeze(-1);                      // [B, h, dv]
         Tensor output = read.select(-2, 1) + (k * q).sum([-1], keepdim: true) * delta;
-        state.mul_(decay.unsqueeze(-1)).addcmul_(k.unsqueeze(-1), delta.unsqueeze(-2), 1);
+        state.mul_(decay.unsqueeze(-1)).addcmul_(k.unsqueeze(-1), delta.unsqueeze(-2), Scalars.One);
         return output;
     }
 
     /// <summary>x * rsqrt(sum(x^2) + 1e-6) over the last dimension (the reference's fixed epsilon).</summary>
-    public static Tensor L2Norm(Tensor x) => x * (x.pow(2).sum([-1], keepdim: true) + 1e-6).rsqrt();
+    public static Tensor L2Norm(Tensor x) => x * x.pow(Scalars.Two).sum([-1], keepdim: true).add(L2Epsilon).rsqrt();
+
+    static readonly Scalar L2Epsilon = 1e-6.ToScalar();
 }

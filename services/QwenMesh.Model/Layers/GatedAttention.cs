@@ -1,6 +1,7 @@
 using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Config;
 using QwenMesh.Model.State;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -18,7 +19,7 @@ public sealed class GatedAttention
     readonly ZeroCenteredRmsNorm _qNorm;
     readonly ZeroCenteredRmsNorm _kNorm;
     readonly RotaryEmbedding _rope;
-    readonly double _scale;
+    readonly Scalar _scale;
 
     public GatedAttention(ModelConfig config, WeightSource w, string prefix, RotaryEmbedding rope)
     {
@@ -32,14 +33,14 @@ public sealed class GatedAttention
         _qNorm = new ZeroCenteredRmsNorm(w, prefix + "q_norm.weight", d, config.RmsNormEps);
         _kNorm = new ZeroCenteredRmsNorm(w, prefix + "k_norm.weight", d, config.RmsNormEps);
         _rope = rope;
-        _scale = Math.Pow(d, -0.5);
+        _scale = Math.Pow(d, -0.5).ToScalar();
     }
 
     /// <summary>Prefill: x [N, H] of one sequence whose cache holds its earlier tokens; returns [N, H].</summary>
     public Tensor Prefill(Tensor x, KvCache cache, int startPosition)
     {
         long n = x.shape[0];
-        Tensor positions = arange(startPosition, startPosition + n, dtype: ScalarType.Int64);
+        Tensor positions = Scalars.Range(startPosition, startPosition + n);
         (Tensor q, Tensor gate, Tensor k, Tensor v) = Project(x, positions);
         cache.Append(k.transpose(0, 1), v.transpose(0, 1));
         long total = cache.Length, group = _c.NumAttentionHeads / _c.NumKeyValueHeads;
@@ -51,7 +52,7 @@ public sealed class GatedAttention
         if (total != n)
         {
             // Query i sits at absolute position start + i and may see every key up to it.
-            allowed = arange(total).unsqueeze(0) <= (arange(n) + (total - n)).unsqueeze(1);
+            allowed = Scalars.Range(0, total).unsqueeze(0) <= Scalars.Range(total - n, total).unsqueeze(1);
         }
         Tensor attended = nn.functional.scaled_dot_product_attention(query, keys, values, allowed, 0.0, allowed is null).squeeze(0);
         return Finish(attended.transpose(0, 1).reshape(n, -1), gate);

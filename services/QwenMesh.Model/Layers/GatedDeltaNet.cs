@@ -1,6 +1,7 @@
 using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Config;
 using QwenMesh.Model.State;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -102,9 +103,17 @@ public sealed class GatedDeltaNet
     (Tensor G, Tensor Beta) Gates(Tensor a, Tensor b)
     {
         Tensor beta = b.sigmoid().to(ScalarType.Float32);   // sigmoid in the model dtype, as the reference does
-        Tensor g = _negA * nn.functional.softplus(a.to(ScalarType.Float32) + _dtBias);
+        Tensor g = _negA * Softplus(a.to(ScalarType.Float32) + _dtBias);
         return (g, beta);
     }
+
+    static readonly Scalar SoftplusThreshold = 20.ToScalar();
+
+    /// <summary>
+    /// softplus with PyTorch's defaults (beta 1, threshold 20: x itself above it), written out because TorchSharp's
+    /// softplus turns its numbers into temporary Scalars (see <see cref="Scalars"/>).
+    /// </summary>
+    static Tensor Softplus(Tensor x) => where(x.gt(SoftplusThreshold), x, x.exp().log1p());
 
     /// <summary>o [rows, nv, dv] float32 -> gated norm with z -> out_proj.</summary>
     Tensor Finish(Tensor o, Tensor z)

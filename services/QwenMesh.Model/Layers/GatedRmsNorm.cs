@@ -1,4 +1,5 @@
 using QwenMesh.Model.Checkpoints;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -10,19 +11,19 @@ namespace QwenMesh.Model.Layers;
 public sealed class GatedRmsNorm
 {
     readonly Tensor _weight;
-    readonly double _eps;
+    readonly Scalar _eps;
 
     public GatedRmsNorm(WeightSource weights, string name, long dim, double eps)
     {
         _weight = weights.Get(name, dim).DetachFromDisposeScope();
-        _eps = eps;
+        _eps = eps.ToScalar();
     }
 
     /// <summary>x, z: [..., dim] in the model dtype.</summary>
     public Tensor Forward(Tensor x, Tensor z)
     {
         Tensor xf = x.to(ScalarType.Float32);
-        Tensor normed = (xf * (xf.pow(2).mean([-1], keepdim: true) + _eps).rsqrt()).to(x.dtype);
+        Tensor normed = (xf * xf.pow(Scalars.Two).mean([-1], keepdim: true).add(_eps).rsqrt()).to(x.dtype);
         Tensor scaled = _weight * normed;
         return (scaled * nn.functional.silu(z.to(ScalarType.Float32))).to(x.dtype);
     }

@@ -15,8 +15,8 @@ public sealed class RotaryEmbedding
     public RotaryEmbedding(ModelConfig config)
     {
         _rotaryDim = config.RotaryDim;
-        using Tensor exponents = arange(0, _rotaryDim, 2, dtype: ScalarType.Int64).to(ScalarType.Float32) / _rotaryDim;
-        _invFreq = (1.0f / pow(tensor((float)config.RopeTheta), exponents)).DetachFromDisposeScope();
+        using Tensor exponents = Scalars.Range(0, _rotaryDim, 2).to(ScalarType.Float32).DividedBy(_rotaryDim);
+        _invFreq = pow(tensor((float)config.RopeTheta), exponents).reciprocal().DetachFromDisposeScope();
     }
 
     /// <summary>cos and sin [T, rotary_dim] for absolute positions [T], computed in float32 then cast to the model dtype.</summary>

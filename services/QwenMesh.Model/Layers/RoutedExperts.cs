@@ -33,7 +33,7 @@ public sealed class RoutedExperts
         Tensor flat = experts.reshape(-1);
         Tensor order = flat.argsort(0, false);
         long[] sortedIds = flat.index_select(0, order).data<long>().ToArray();
-        Tensor tokenOf = order.div(k, rounding_mode: RoundingMode.floor);
+        Tensor tokenOf = order.DividedBy(k, RoundingMode.floor);
         var groups = new List<(int, int, int)>();
         for (int start = 0; start < sortedIds.Length;)
         {
@@ -49,7 +49,7 @@ public sealed class RoutedExperts
     public Tensor Combine(Tensor outputs, Tensor weights, Tensor hidden)
     {
         Tensor weighted = (outputs * weights.reshape(-1).index_select(0, _order).unsqueeze(1)).to(hidden.dtype);
-        return zeros_like(hidden).index_add_(0, _tokenOf, weighted, 1);
+        return zeros_like(hidden).index_add_(0, _tokenOf, weighted, Scalars.One);
     }
 
     /// <summary>Runs each group through <paramref name="expert"/> in this process and combines the results.</summary>

@@ -1,4 +1,5 @@
 using QwenMesh.Model.Checkpoints;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -10,18 +11,18 @@ namespace QwenMesh.Model.Layers;
 public sealed class ZeroCenteredRmsNorm
 {
     readonly Tensor _scale;
-    readonly double _eps;
+    readonly Scalar _eps;
 
     public ZeroCenteredRmsNorm(WeightSource weights, string name, long dim, double eps)
     {
-        _scale = (weights.GetAsFloat32(name, dim) + 1.0f).DetachFromDisposeScope();
-        _eps = eps;
+        _scale = weights.GetAsFloat32(name, dim).add(Scalars.One).DetachFromDisposeScope();
+        _eps = eps.ToScalar();
     }
 
     public Tensor Forward(Tensor x)
     {
         Tensor xf = x.to(ScalarType.Float32);
-        Tensor normed = xf * (xf.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
+        Tensor normed = xf * xf.pow(Scalars.Two).mean([-1], keepdim: true).add(_eps).rsqrt();
         return (normed * _scale).to(x.dtype);
     }
 }

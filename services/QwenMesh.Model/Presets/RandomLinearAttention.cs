@@ -52,10 +52,10 @@ internal static class RandomLinearAttention
         (long h, long keyDim, long valueDim, long nv) = Sizes(p);
         long conv = 2 * keyDim + valueDim;
         yield return T(prefix + "conv1d.weight", [conv, 1, p.ConvKernel], () => w.Normal($"{layer}.conv", [conv, 1, p.ConvKernel], 1.0 / Math.Sqrt(p.ConvKernel)));
-        yield return T(prefix + "dt_bias", [nv], () => w.Normal($"{layer}.dt_bias", [nv], 0.2) + 1.0);
+        yield return T(prefix + "dt_bias", [nv], () => w.Normal($"{layer}.dt_bias", [nv], 0.2).Plus(1.0));
         // Decay rates A in [0.05, 1): slow enough that the state carries information across 64-token chunks.
-        yield return T(prefix + "A_log", [nv], () => (w.Uniform($"{layer}.A", [nv]) * 0.95 + 0.05).log());
-        yield return T(prefix + "norm.weight", [p.LinearValueHeadDim], () => w.Normal($"{layer}.gated_norm", [p.LinearValueHeadDim], 0.1) + 1.0);
+        yield return T(prefix + "A_log", [nv], () => w.Uniform($"{layer}.A", [nv]).Times(0.95).Plus(0.05).log());
+        yield return T(prefix + "norm.weight", [p.LinearValueHeadDim], () => w.Normal($"{layer}.gated_norm", [p.LinearValueHeadDim], 0.1).Plus(1.0));
         yield return T(prefix + "out_proj.weight", [h, valueDim], () => w.Linear($"{layer}.out_proj", h, valueDim));
     }
 }

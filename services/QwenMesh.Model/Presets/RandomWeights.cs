@@ -12,7 +12,7 @@ internal sealed class RandomWeights(ModelPreset preset, ulong seed)
     public Tensor Normal(string name, long[] shape, double std)
     {
         using Generator g = Seeded(name);
-        return randn(shape, generator: g) * std;
+        return randn(shape, generator: g).Times(std);
     }
 
     public Tensor Uniform(string name, long[] shape)

@@ -21,7 +21,7 @@ public sealed class DecodeEngineTests(TinyModel tiny)
         var sampler = new Sampler(sampling);
         using var logits = tiny.Model.Prefill(state, prompt);
         int first = sampler.Next(logits[0].data<float>().ToArray());
-        return engine.Submit(state, first, sampling, sampler.Draws, maxTokens, NoStops, cancellation);
+        return engine.Submit(state, prompt, first, sampling, sampler.Draws, maxTokens, NoStops, cancellation);
     }
 
     static async Task<List<int>> Drain(DecodeSequence s)
@@ -56,7 +56,7 @@ public sealed class DecodeEngineTests(TinyModel tiny)
         using var engine = new DecodeEngine(tiny.Model, new ModelGate(), new DecodeOptions());
         SequenceState state = tiny.Model.NewState();
         using var logits = tiny.Model.Prefill(state, [5, 6, 7]);
-        var s = engine.Submit(state, Sampler.ArgMax(logits[0].data<float>().ToArray()), SamplingParams.Greedy, 0, 10, new HashSet<int> { expected[3] }, default);
+        var s = engine.Submit(state, [5, 6, 7], Sampler.ArgMax(logits[0].data<float>().ToArray()), SamplingParams.Greedy, 0, 10, new HashSet<int> { expected[3] }, default);
         var got = await Drain(s);
         Assert.Equal(expected.Take(expected.IndexOf(expected[3]) + 1), got);
         Assert.Equal(FinishReason.Stop, s.Finish);
@@ -82,7 +82,7 @@ public sealed class DecodeEngineTests(TinyModel tiny)
     {
         using var engine = new DecodeEngine(tiny.Model, new ModelGate(), new DecodeOptions { MaxQueued = 0 });
         using SequenceState state = tiny.Model.NewState();
-        var e = Assert.Throws<EngineOverloadedException>(() => engine.Submit(state, 1, SamplingParams.Greedy, 0, 5, NoStops, default));
+        var e = Assert.Throws<EngineOverloadedException>(() => engine.Submit(state, null, 1, SamplingParams.Greedy, 0, 5, NoStops, default));
         Assert.True(e.RetryAfter > TimeSpan.Zero);
     }
 
@@ -91,6 +91,6 @@ public sealed class DecodeEngineTests(TinyModel tiny)
     {
         using var engine = new DecodeEngine(tiny.Model, new ModelGate(), new DecodeOptions { StateMemoryBytes = 1024 });
         using SequenceState state = tiny.Model.NewState();
-        Assert.Throws<ArgumentException>(() => engine.Submit(state, 1, SamplingParams.Greedy, 0, 5, NoStops, default));
+        Assert.Throws<ArgumentException>(() => engine.Submit(state, null, 1, SamplingParams.Greedy, 0, 5, NoStops, default));
     }
 }

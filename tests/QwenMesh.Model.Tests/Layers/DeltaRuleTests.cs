@@ -13,7 +13,7 @@ public sealed class DeltaRuleTests
         Tensor q = DeltaRule.L2Norm(randn([Heads, length, Dk], generator: gen));
         Tensor k = DeltaRule.L2Norm(randn([Heads, length, Dk], generator: gen));
         Tensor v = randn([Heads, length, Dv], generator: gen);
-        Tensor g = -rand([Heads, length], generator: gen) * 0.3;      // log-decay in (-0.3, 0]
+        Tensor g = -rand([Heads, length], generator: gen).Times(0.3);     // log-decay in (-0.3, 0]
         Tensor beta = rand([Heads, length], generator: gen);
         Tensor state = randn([Heads, Dk, Dv], generator: gen);
         return (q, k, v, g, beta, state);
