@@ -1,6 +1,4 @@
-using System.Net;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using QwenMesh.Decode.Api;
 using QwenMesh.Decode.Completions;
 using QwenMesh.Decode.OpenAi;
@@ -25,30 +23,25 @@ public static class DecodeHost
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = ServingOptions.From(builder.Configuration);
-        IPAddress bind = IPAddress.TryParse(options.Bind, out IPAddress? address)
-            ? address
-            : throw new InvalidOperationException($"QwenMesh:Bind must be an IP address, got '{options.Bind}'");
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(bind, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
-            // The embedded state store is served over gRPC, which needs HTTP/2 with prior knowledge: its own port.
-            if (options.GrpcPort > 0) k.Listen(bind, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
-        });
+        // With QwenMesh:GrpcPort the embedded state store is served there to the prefill processes.
+        ServingEndpoints.Listen(builder, options);
+        var credential = MeshCredential.From(options);
         builder.Services.AddQwenMeshModel(options).AddQwenMeshStateStore(options);
         builder.Services.AddSingleton<ITokenizer>(_ => TokenizerLoader.Load(options.Model));
         builder.Services.AddSingleton<ServedModel>();
         builder.Services.AddSingleton(new DecodeOptions());
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DecodeEngine>();
-        builder.Services.AddSingleton<IPrefillClient>(sp => PrefillClient(sp, options));
+        builder.Services.AddSingleton<IPrefillClient>(sp => PrefillClient(sp, options, credential));
         builder.Services.AddSingleton<CompletionRunner>();
         builder.Services.AddSingleton<GenerationPump>();
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
         builder.Services.AddSingleton<CompletionsEndpoint>();
         builder.Services.AddSingleton<OpenAiErrors>();
-        builder.Services.AddGrpc(g => g.MaxReceiveMessageSize = 16 << 20);
+        builder.Services.AddMeshGrpc(credential, maxReceiveBytes: 16 << 20);
 
         var app = builder.Build();
+        app.UseStatusCodePages(OpenAiErrors.StatusPageAsync);
         app.UseMiddleware<OpenAiErrors>();
         app.MapPost("/v1/chat/completions", (HttpContext http, ChatCompletionsEndpoint e) => e.HandleAsync(http));
         app.MapPost("/v1/completions", (HttpContext http, CompletionsEndpoint e) => e.HandleAsync(http));
@@ -58,19 +51,21 @@ public static class DecodeHost
         app.MapGet("/ready", (DecodeEngine engine) => Results.Json(new { ready = true, running = engine.Running, waiting = engine.Waiting }));
         if (options.GrpcPort > 0) app.MapGrpcService<StateStoreService>();
         app.Lifetime.ApplicationStarted.Register(() => ReadySignal.Announce(app));
+        if (options.GrpcPort > 0) MeshCredentialHosting.WarnIfOpen(credential, app.Logger);
         return app;
     }
 
-    static IPrefillClient PrefillClient(IServiceProvider services, ServingOptions options)
+    static IPrefillClient PrefillClient(IServiceProvider services, ServingOptions options, MeshCredential credential)
     {
         string[] urls = (options.PrefillUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (urls.Length == 0)
         {
             var worker = new PrefillWorker(services.GetRequiredService<QwenModel>(), services.GetRequiredService<Engine.State.StateCodec>(),
-                services.GetRequiredService<Engine.State.IStateStore>(), services.GetRequiredService<ModelGate>());
-            return new LocalPrefillClient(new PrefillQueue(worker), options);
+                services.GetRequiredService<Engine.State.IStateStore>(), services.GetRequiredService<ModelGate>(),
+                services.GetRequiredService<Engine.State.StateLimits>());
+            return new LocalPrefillClient(new PrefillQueue(worker));
         }
-        var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(GrpcChannel.ForAddress(u))).ToList();
-        return new GrpcPrefillClient(pool, options);
+        var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(credential.Invoker(GrpcChannel.ForAddress(u)))).ToList();
+        return new GrpcPrefillClient(pool, services.GetRequiredService<TimeProvider>());
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using QwenMesh.Engine;
 using QwenMesh.Engine.Experts;
 using QwenMesh.Engine.State;
@@ -17,7 +16,7 @@ public static class ExpertWorkerHost
         if (string.IsNullOrEmpty(options.Model)) throw new InvalidOperationException("QwenMesh:Model (the model folder) is required");
         if (options.WorkerIndex < 0 || options.WorkerIndex >= options.Workers)
             throw new InvalidOperationException($"QwenMesh:WorkerIndex must be in [0, QwenMesh:Workers={options.Workers})");
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
+        ServingEndpoints.Listen(builder, options);
         ModelConfig config = ModelConfig.Load(options.Model);
         ExpertPlacement placement = ExpertHosting.Placement(options, config, options.Workers);
         var shard = ExpertShard.Load(options.Model, ModelHosting.ParseDType(options), placement.ExpertsOf(options.WorkerIndex));
@@ -25,14 +24,12 @@ public static class ExpertWorkerHost
         builder.Services.AddSingleton(placement);
         builder.Services.AddSingleton(new WorkerIdentity(options.WorkerIndex, ModelFingerprint.Compute(options.Model)));
         builder.Services.AddSingleton(new ModelGate());
-        builder.Services.AddGrpc(g =>
-        {
-            g.MaxReceiveMessageSize = 256 << 20;
-            g.MaxSendMessageSize = 256 << 20;
-        });
+        builder.Services.AddMeshGrpc(MeshCredential.From(options), maxReceiveBytes: 256 << 20, maxSendBytes: 256 << 20);
 
         var app = builder.Build();
         app.MapGrpcService<ExpertWorkerService>();
+        app.MapGet("/health", () => Results.Text("ok"));
+        MeshCredentialHosting.WarnIfOpen(app.Services.GetRequiredService<MeshCredential>(), app.Logger);
         app.Lifetime.ApplicationStarted.Register(() => ReadySignal.Announce(app));
         return app;
     }

@@ -23,10 +23,12 @@ public static class ExpertHosting
         string[] urls = (options.ExpertWorkerUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (urls.Length == 0) return null;
         ExpertPlacement placement = Placement(options, config, urls.Length);
+        MeshCredential credential = MeshCredential.From(options);
         var channels = new List<IExpertChannel>();
         for (int i = 0; i < urls.Length; i++)
         {
-            var client = new ExpertWorker.ExpertWorkerClient(GrpcChannel.ForAddress(urls[i], new GrpcChannelOptions { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 }));
+            var channel = GrpcChannel.ForAddress(urls[i], new GrpcChannelOptions { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 });
+            var client = new ExpertWorker.ExpertWorkerClient(credential.Invoker(channel));
             WorkerDescription d = client.Describe(new DescribeRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
             if (d.ModelFingerprint != fingerprint)
                 throw new InvalidOperationException($"expert worker {urls[i]} serves model {d.ModelFingerprint}, not this model ({fingerprint})");

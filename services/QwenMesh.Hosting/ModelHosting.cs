@@ -24,6 +24,8 @@ public static class ModelHosting
         services.AddSingleton(model);
         services.AddSingleton(new ModelGate());
         services.AddSingleton(StateCodec.For(model, fingerprint));
+        services.AddSingleton(StateLimits.For(model.Config, model.DType, options.MaxContextTokens,
+            TimeSpan.FromSeconds(options.HandoffTtlSeconds), TimeSpan.FromSeconds(options.SessionTtlSeconds)));
         services.AddSingleton(new ModelIdentity(options.ModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Model)), fingerprint));
         return services;
     }
@@ -47,7 +49,7 @@ public static class ModelHosting
         else if (!string.IsNullOrEmpty(options.StateStoreUrl))
         {
             var channel = GrpcChannel.ForAddress(options.StateStoreUrl, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 });
-            services.AddSingleton<IStateStore>(new GrpcStateStore(new StateStore.StateStoreClient(channel)));
+            services.AddSingleton<IStateStore>(new GrpcStateStore(new StateStore.StateStoreClient(MeshCredential.From(options).Invoker(channel))));
         }
         else
         {

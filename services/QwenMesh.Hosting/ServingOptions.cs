@@ -28,13 +28,13 @@ public sealed class ServingOptions
     /// <summary>Prefill service addresses (comma-separated); empty means this process prefills itself (colocated).</summary>
     public string? PrefillUrls { get; set; }
 
-    /// <summary>Port of the decode service's OpenAI HTTP API.</summary>
+    /// <summary>Port of the process's HTTP/1.1 endpoint: decode's OpenAI API, every role's /health.</summary>
     public int HttpPort { get; set; } = 8080;
 
     /// <summary>Address the decode service listens on: loopback for the local mesh, 0.0.0.0 in a pod.</summary>
     public string Bind { get; set; } = "127.0.0.1";
 
-    /// <summary>Port for this process's gRPC endpoint (the embedded state store, served by decode); 0 for none.</summary>
+    /// <summary>Port of this process's gRPC endpoint (prefill, expert worker, the embedded state store in decode); 0 for none.</summary>
     public int GrpcPort { get; set; }
 
     /// <summary>Expert worker addresses (comma-separated, worker 0 first); empty keeps the experts in this process.</summary>
@@ -55,6 +55,13 @@ public sealed class ServingOptions
 
     /// <summary>Longest prompt + completion the service accepts, in tokens.</summary>
     public int MaxContextTokens { get; set; } = 32768;
+
+    /// <summary>Completion tokens a request gets when it names no max_tokens (the rest of the context would hold a batch slot for long).</summary>
+    public int DefaultMaxTokens { get; set; } = 4096;
+
+    /// <summary>The mesh credential every internal gRPC call carries, or a file holding it (see MeshCredential).</summary>
+    public string? MeshSecret { get; set; }
+    public string? MeshSecretFile { get; set; }
 
     /// <summary>Seconds a prefill-to-decode handoff may wait before it expires.</summary>
     public int HandoffTtlSeconds { get; set; } = 120;

@@ -25,6 +25,10 @@ public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.Pr
         {
             throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
+        catch (Engine.State.StateStoreUnavailableException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
         var response = new PrefillResponse();
         response.Results.AddRange(outcomes.Select(o => new PrefillResult
         {
@@ -55,8 +59,7 @@ public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.Pr
         {
             throw Invalid($"sequence {s.RequestId}: {e.Message}");
         }
-        return new PrefillJob(s.RequestId, s.Tenant, s.Tokens.ToList(), sampling, s.SessionId, s.CheckpointAt,
-            TimeSpan.FromSeconds(Math.Max(1, s.HandoffTtlSeconds)), TimeSpan.FromSeconds(Math.Max(1, s.SessionTtlSeconds)));
+        return new PrefillJob(s.RequestId, s.Tenant, s.Tokens.ToList(), sampling, s.SessionId, s.CheckpointAt);
     }
 
     static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));

@@ -19,10 +19,13 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIden
         if (requested != identity.Name) throw OpenAiException.ModelNotFound(requested);
     }
 
-    /// <summary>The completion budget: what the client asked, or the rest of the context; 400 when prompt + budget exceed it.</summary>
+    /// <summary>
+    /// The completion budget: what the client asked, or else the configured default cap (never more than the rest of the
+    /// context); 400 when prompt + budget exceed the context.
+    /// </summary>
     public int Budget(int promptTokens, int? maxTokens, string param)
     {
-        int budget = maxTokens ?? MaxContextTokens - promptTokens;
+        int budget = maxTokens ?? Math.Min(options.DefaultMaxTokens, MaxContextTokens - promptTokens);
         if (promptTokens + Math.Max(budget, 1) > MaxContextTokens)
         {
             throw OpenAiException.BadRequest(

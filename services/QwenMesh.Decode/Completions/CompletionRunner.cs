@@ -20,6 +20,15 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
 {
     public async Task<RunningCompletion> StartAsync(CompletionPlan plan, CancellationToken cancellation)
     {
+        try
+        {
+            // Refuse before spending a prefill on a request the decode queue could not take.
+            engine.EnsureCapacity();
+        }
+        catch (EngineOverloadedException e)
+        {
+            throw OpenAiException.Overloaded(e.RetryAfter);
+        }
         PrefillReply reply = await prefill.PrefillAsync(new PrefillAsk(plan.Tenant, plan.Prompt, plan.Sampling, plan.SessionId, plan.CheckpointAt), cancellation);
         SequenceState? state;
         long takeOver = System.Diagnostics.Stopwatch.GetTimestamp();

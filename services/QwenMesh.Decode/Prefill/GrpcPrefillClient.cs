@@ -2,13 +2,20 @@ using Grpc.Core;
 using QwenMesh.Contracts.V1;
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Engine.State;
-using QwenMesh.Hosting;
 
 namespace QwenMesh.Decode.Prefill;
 
-/// <summary>Prefill on a remote pool; several endpoints are used round-robin, and an unreachable one is skipped.</summary>
-public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.PrefillClient> pool, ServingOptions options) : IPrefillClient
+/// <summary>
+/// Prefill on a remote pool, round-robin. The prompt stays in hand, so a prefill worker that is unreachable or dies
+/// mid-request costs a retry on the next one (request migration), and is skipped for a cool-down meanwhile; only when
+/// every worker has failed does the request get a 503 with Retry-After.
+/// </summary>
+public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.PrefillClient> pool, TimeProvider clock) : IPrefillClient
 {
+    static readonly TimeSpan CoolDown = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
+
+    readonly DateTimeOffset[] _downUntil = new DateTimeOffset[pool.Count];
     int _next = -1;
 
     public async Task<PrefillReply> PrefillAsync(PrefillAsk ask, CancellationToken cancellation)
@@ -28,33 +35,45 @@ public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.Prefill
             },
             SessionId = ask.SessionId ?? "",
             CheckpointAt = ask.CheckpointAt,
-            HandoffTtlSeconds = (uint)options.HandoffTtlSeconds,
-            SessionTtlSeconds = (uint)options.SessionTtlSeconds,
         };
         sequence.Tokens.AddRange(ask.Prompt);
         request.Sequences.Add(sequence);
-        for (int attempt = 0; ; attempt++)
+        RpcException? last = null;
+        foreach (int worker in Order())
         {
-            var client = pool[(int)((uint)Interlocked.Increment(ref _next) % (uint)pool.Count)];
             try
             {
-                PrefillResponse response = await client.PrefillAsync(request, cancellationToken: cancellation);
+                PrefillResponse response = await pool[worker].PrefillAsync(request, cancellationToken: cancellation);
                 PrefillResult r = response.Results.Single();
                 return new PrefillReply(r.FirstToken, r.SamplerDraws, new StateKey(StateKind.Handoff, ask.Tenant, r.HandoffId),
                     r.PromptTokens, r.CachedTokens, r.PrefillMs, r.PublishMs);
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt + 1 < pool.Count)
-            {
-                // Try the next prefill endpoint.
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
             {
                 throw OpenAiException.BadRequest(e.Status.Detail);
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            catch (RpcException e) when (!cancellation.IsCancellationRequested && Retryable(e))
             {
-                throw new OpenAiException(503, "overloaded_error", $"prefill is unavailable: {e.Status.Detail}", retryAfter: TimeSpan.FromSeconds(2));
+                _downUntil[worker] = clock.GetUtcNow() + CoolDown;
+                last = e;
             }
         }
+        throw new OpenAiException(503, "overloaded_error", $"no prefill worker could take the request: {last?.Status.Detail}", retryAfter: RetryAfter);
+    }
+
+    /// <summary>
+    /// A worker that went away (Unavailable, or a stream cut mid-call) or could not finish because of what it depends
+    /// on (its state store or experts): another worker may succeed with the same prompt.
+    /// </summary>
+    static bool Retryable(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
+        or StatusCode.Cancelled or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Aborted;
+
+    /// <summary>Every worker once, round-robin from the next one; workers in their cool-down go last.</summary>
+    IEnumerable<int> Order()
+    {
+        int start = (int)((uint)Interlocked.Increment(ref _next) % (uint)pool.Count);
+        var order = Enumerable.Range(0, pool.Count).Select(i => (start + i) % pool.Count).ToList();
+        DateTimeOffset now = clock.GetUtcNow();
+        return order.Where(w => _downUntil[w] <= now).Concat(order.Where(w => _downUntil[w] > now));
     }
 }

@@ -1,16 +1,14 @@
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Engine.Prefill;
-using QwenMesh.Hosting;
 
 namespace QwenMesh.Decode.Prefill;
 
 /// <summary>Colocated mode: this process prefills too, taking turns with decode steps through the model gate.</summary>
-public sealed class LocalPrefillClient(PrefillQueue queue, ServingOptions options) : IPrefillClient
+public sealed class LocalPrefillClient(PrefillQueue queue) : IPrefillClient
 {
     public async Task<PrefillReply> PrefillAsync(PrefillAsk ask, CancellationToken cancellation)
     {
-        var job = new PrefillJob(Guid.NewGuid().ToString("N"), ask.Tenant, ask.Prompt, ask.Sampling, ask.SessionId, ask.CheckpointAt,
-            TimeSpan.FromSeconds(options.HandoffTtlSeconds), TimeSpan.FromSeconds(options.SessionTtlSeconds));
+        var job = new PrefillJob(Guid.NewGuid().ToString("N"), ask.Tenant, ask.Prompt, ask.Sampling, ask.SessionId, ask.CheckpointAt);
         PrefillOutcome o;
         try
         {

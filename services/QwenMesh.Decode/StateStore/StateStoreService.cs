@@ -5,8 +5,11 @@ using QwenMesh.Engine.State;
 
 namespace QwenMesh.Decode.StateStore;
 
-/// <summary>Serves this process's embedded state store to prefill processes (the local mesh without Redis).</summary>
-public sealed class StateStoreService(IStateStore store) : Contracts.V1.StateStore.StateStoreBase
+/// <summary>
+/// Serves this process's embedded state store to prefill processes (the local mesh without Redis). TTLs and the
+/// largest value are this server's limits; callers are checked for the mesh credential before any handler runs.
+/// </summary>
+public sealed class StateStoreService(IStateStore store, StateLimits limits) : Contracts.V1.StateStore.StateStoreBase
 {
     const int ChunkSize = 1 << 20;
 
@@ -16,18 +19,19 @@ public sealed class StateStoreService(IStateStore store) : Contracts.V1.StateSto
         if (!await requests.MoveNext(cancellation)) throw Invalid("a state write needs a first message naming the key");
         StateWriteChunk first = requests.Current;
         StateKey key = Key(first.Key);
-        if (first.TtlSeconds == 0) throw Invalid("ttl_seconds must be > 0");
         long bytes = 0;
+        async Task Append(ReadOnlyMemory<byte> data, Stream stream)
+        {
+            // Refused before it is stored: the write never commits, so nothing of it is left under the key.
+            if ((bytes += data.Length) > limits.MaxBytes)
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, $"a state of more than {limits.MaxBytes} bytes is larger than this model's largest possible state"));
+            await stream.WriteAsync(data, cancellation);
+        }
         await store.WriteAsync(key, async stream =>
         {
-            await stream.WriteAsync(first.Data.Memory, cancellation);
-            bytes += first.Data.Length;
-            while (await requests.MoveNext(cancellation))
-            {
-                await stream.WriteAsync(requests.Current.Data.Memory, cancellation);
-                bytes += requests.Current.Data.Length;
-            }
-        }, TimeSpan.FromSeconds(first.TtlSeconds), cancellation);
+            await Append(first.Data.Memory, stream);
+            while (await requests.MoveNext(cancellation)) await Append(requests.Current.Data.Memory, stream);
+        }, limits.TtlOf(key.Kind), cancellation);
         return new StateWriteResult { Bytes = bytes };
     }
 

@@ -30,8 +30,7 @@ public sealed class DecodeEngine : IDisposable
         _model = model;
         _gate = gate;
         _options = options;
-        var c = model.Config;
-        _kvBytesPerToken = c.CountOf(Model.Config.LayerKind.FullAttention) * 2L * c.NumKeyValueHeads * c.HeadDim * (model.DType == ScalarType.Float32 ? 4 : 2);
+        _kvBytesPerToken = SequenceState.KvBytesPerToken(model.Config, model.DType);
         _loop = new Thread(Loop) { IsBackground = true, Name = "decode-loop" };
         _loop.Start();
     }

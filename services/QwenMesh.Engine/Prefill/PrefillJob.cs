@@ -6,7 +6,7 @@ namespace QwenMesh.Engine.Prefill;
 /// <summary>
 /// One prompt to prefill. With a session, a saved state whose tokens prefix <see cref="Tokens"/> is resumed, and a
 /// checkpoint is saved after <see cref="CheckpointAt"/> tokens (the end of the last user turn, which the next
-/// turn's prompt always extends).
+/// turn's prompt always extends). How long its keys live is the worker's <see cref="StateLimits"/>, not the job's.
 /// </summary>
 public sealed record PrefillJob(
     string RequestId,
@@ -14,9 +14,7 @@ public sealed record PrefillJob(
     IReadOnlyList<int> Tokens,
     SamplingParams Sampling,
     string? SessionId,
-    int CheckpointAt,
-    TimeSpan HandoffTtl,
-    TimeSpan SessionTtl)
+    int CheckpointAt)
 {
     public StateKey? SessionKey => SessionId is { Length: > 0 } id ? StateKey.Session(Tenant, id) : null;
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using QwenMesh.Engine.State;
 
 namespace QwenMesh.Engine.Prefill;
 
@@ -57,7 +58,7 @@ public sealed class PrefillQueue : IAsyncDisposable
             try
             {
                 var outcomes = await _worker.RunAsync(batch.Select(p => p.Job).ToList(), _stop.Token);
-                for (int i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(outcomes[i]);
+                for (int i = 0; i < batch.Count; i++) await DeliverAsync(batch[i], outcomes[i]);
             }
             catch (Exception e)
             {
@@ -72,11 +73,29 @@ public sealed class PrefillQueue : IAsyncDisposable
     {
         try
         {
-            p.Result.TrySetResult((await _worker.RunAsync([p.Job], _stop.Token))[0]);
+            await DeliverAsync(p, (await _worker.RunAsync([p.Job], _stop.Token))[0]);
         }
         catch (Exception e)
         {
             p.Result.TrySetException(e);
+        }
+    }
+
+    /// <summary>
+    /// Hands the outcome to its caller; a caller that went away while its prompt ran gets nothing, and its published
+    /// state is deleted at once instead of waiting out the handoff TTL.
+    /// </summary>
+    async Task DeliverAsync(Pending p, PrefillOutcome outcome)
+    {
+        if (!p.Cancellation.IsCancellationRequested && p.Result.TrySetResult(outcome)) return;
+        p.Result.TrySetCanceled(p.Cancellation);
+        try
+        {
+            await _worker.DiscardAsync(outcome);
+        }
+        catch (StateStoreUnavailableException)
+        {
+            // The store is down: the handoff expires with its TTL.
         }
     }
 

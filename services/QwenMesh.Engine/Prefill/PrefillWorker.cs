@@ -12,7 +12,7 @@ namespace QwenMesh.Engine.Prefill;
 /// (a bounded number of tokens per pass), saves session checkpoints, samples each first token and publishes
 /// each sequence's state under a handoff lease for decode.
 /// </summary>
-public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore store, ModelGate gate)
+public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore store, ModelGate gate, StateLimits limits)
 {
     /// <summary>Tokens per forward pass across the batch: large enough to fill the matmuls, small enough to bound activations.</summary>
     public const int TokensPerPass = 8192;
@@ -46,7 +46,7 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
             foreach (Work w in checkpointed)
             {
                 var prefix = w.Job.Tokens.Take(w.Job.CheckpointAt).ToList();
-                await store.WriteAsync(w.Job.SessionKey!, s => codec.WriteAsync(w.State, s, prefix, cancellation), w.Job.SessionTtl, cancellation);
+                await store.WriteAsync(w.Job.SessionKey!, s => codec.WriteAsync(w.State, s, prefix, cancellation), limits.SessionTtl, cancellation);
             }
             Tensor[] logits = RunPasses(work, w => w.Job.Tokens.Count);
             double prefillMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -60,7 +60,7 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
                 logits[i].Dispose();
                 long publishStart = Stopwatch.GetTimestamp();
                 StateKey handoff = StateKey.NewHandoff(w.Job.Tenant);
-                await store.WriteAsync(handoff, s => codec.WriteAsync(w.State, s, null, cancellation), w.Job.HandoffTtl, cancellation);
+                await store.WriteAsync(handoff, s => codec.WriteAsync(w.State, s, null, cancellation), limits.HandoffTtl, cancellation);
                 outcomes.Add(new PrefillOutcome(w.Job.RequestId, first, sampler.Draws, handoff, w.Cached, w.Job.Tokens.Count,
                     prefillMs, Stopwatch.GetElapsedTime(publishStart).TotalMilliseconds, w.State.Bytes));
             }
@@ -71,6 +71,9 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
             foreach (Work w in work) w.State.Dispose();
         }
     }
+
+    /// <summary>Deletes a published handoff nobody will take (its caller went away while it was prefilled).</summary>
+    public Task DiscardAsync(PrefillOutcome outcome) => store.DeleteAsync(outcome.Handoff, CancellationToken.None);
 
     /// <summary>The session's saved state when its tokens are a proper prefix of this prompt; otherwise a fresh state.</summary>
     async Task<Work> ResumeAsync(PrefillJob job, CancellationToken cancellation)

@@ -6,7 +6,8 @@ namespace QwenMesh.Engine.State;
 
 /// <summary>
 /// A state store reached over gRPC: the embedded store of a local mesh lives in the decode process, and prefill
-/// processes publish to it through this client. Values stream in 1 MiB messages both ways.
+/// processes publish to it through this client. Values stream in 1 MiB messages both ways. The server applies its own
+/// TTL per kind of key, so <c>ttl</c> is not sent. An unreachable server is a <see cref="StateStoreUnavailableException"/>.
 /// </summary>
 public sealed class GrpcStateStore(StateStore.StateStoreClient client) : IStateStore
 {
@@ -18,12 +19,19 @@ public sealed class GrpcStateStore(StateStore.StateStoreClient client) : IStateS
     public async Task WriteAsync(StateKey key, Func<Stream, Task> write, TimeSpan ttl, CancellationToken cancellation = default)
     {
         using var call = client.Write(cancellationToken: cancellation);
-        await call.RequestStream.WriteAsync(new StateWriteChunk { Key = Message(key), TtlSeconds = (uint)Math.Ceiling(ttl.TotalSeconds) }, cancellation);
-        var stream = new ChunkWriteStream(ChunkSize, chunk => call.RequestStream.WriteAsync(new StateWriteChunk { Data = ByteString.CopyFrom(chunk) }, cancellation));
-        await write(stream);
-        await stream.CompleteAsync();
-        await call.RequestStream.CompleteAsync();
-        await call.ResponseAsync;
+        try
+        {
+            await call.RequestStream.WriteAsync(new StateWriteChunk { Key = Message(key) }, cancellation);
+            var stream = new ChunkWriteStream(ChunkSize, chunk => call.RequestStream.WriteAsync(new StateWriteChunk { Data = ByteString.CopyFrom(chunk) }, cancellation));
+            await write(stream);
+            await stream.CompleteAsync();
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseAsync;
+        }
+        catch (RpcException e) when (StateStoreUnavailableException.IsOutage(e))
+        {
+            throw new StateStoreUnavailableException(e.Status.Detail, e);
+        }
     }
 
     public async Task<T?> ReadAsync<T>(StateKey key, Func<Stream, Task<T>> read, bool consume, CancellationToken cancellation = default) where T : class
@@ -48,10 +56,23 @@ public sealed class GrpcStateStore(StateStore.StateStoreClient client) : IStateS
         {
             return null;
         }
+        catch (RpcException e) when (StateStoreUnavailableException.IsOutage(e))
+        {
+            throw new StateStoreUnavailableException(e.Status.Detail, e);
+        }
     }
 
-    public async Task<bool> DeleteAsync(StateKey key, CancellationToken cancellation = default) =>
-        (await client.DeleteAsync(Message(key), cancellationToken: cancellation)).Deleted;
+    public async Task<bool> DeleteAsync(StateKey key, CancellationToken cancellation = default)
+    {
+        try
+        {
+            return (await client.DeleteAsync(Message(key), cancellationToken: cancellation)).Deleted;
+        }
+        catch (RpcException e) when (StateStoreUnavailableException.IsOutage(e))
+        {
+            throw new StateStoreUnavailableException(e.Status.Detail, e);
+        }
+    }
 
     public async Task<TimeSpan?> TimeToLiveAsync(StateKey key, CancellationToken cancellation = default)
     {

@@ -16,7 +16,24 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, int chunkSize 
 
     IDatabase Db => redis.GetDatabase();
 
+    /// <summary>Redis unreachable or too slow: an outage of the store, not a fault of the request.</summary>
+    static bool Outage(Exception e) => e is RedisConnectionException or RedisTimeoutException;
+
+    static StateStoreUnavailableException Unavailable(Exception e) => new(e.Message, e);
+
     public async Task WriteAsync(StateKey key, Func<Stream, Task> write, TimeSpan ttl, CancellationToken cancellation = default)
+    {
+        try
+        {
+            await WriteChunksAsync(key, write, ttl, cancellation);
+        }
+        catch (Exception e) when (Outage(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    async Task WriteChunksAsync(StateKey key, Func<Stream, Task> write, TimeSpan ttl, CancellationToken cancellation)
     {
         IDatabase db = Db;
         string name = key.ToString();
@@ -35,7 +52,7 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, int chunkSize 
             RedisValue previous = await db.StringSetAndGetAsync(name, $"{generation}:{written}", ttl);
             if (!previous.IsNull) DeleteChunks(db, name, previous);
         }
-        catch
+        catch (Exception e) when (!Outage(e))
         {
             DeleteChunks(db, name, generation, written);
             throw;
@@ -46,7 +63,15 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, int chunkSize 
     {
         IDatabase db = Db;
         string name = key.ToString();
-        RedisValue meta = consume ? await db.StringGetDeleteAsync(name) : await db.StringGetAsync(name);
+        RedisValue meta;
+        try
+        {
+            meta = consume ? await db.StringGetDeleteAsync(name) : await db.StringGetAsync(name);
+        }
+        catch (Exception e) when (Outage(e))
+        {
+            throw Unavailable(e);
+        }
         if (meta.IsNull) return null;
         (string generation, int count) = Parse(meta);
         try
@@ -69,7 +94,15 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, int chunkSize 
     {
         IDatabase db = Db;
         string name = key.ToString();
-        RedisValue meta = await db.StringGetDeleteAsync(name);
+        RedisValue meta;
+        try
+        {
+            meta = await db.StringGetDeleteAsync(name);
+        }
+        catch (Exception e) when (Outage(e))
+        {
+            throw Unavailable(e);
+        }
         if (meta.IsNull) return false;
         DeleteChunks(db, name, meta);
         return true;

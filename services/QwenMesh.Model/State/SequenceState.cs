@@ -49,6 +49,10 @@ public sealed class SequenceState : IDisposable
         _kv[layer] ?? throw new InvalidOperationException($"layer {layer} is not a full-attention layer");
 
     /// <summary>Bytes of state held: fixed DeltaNet part plus K/V that grows with every token.</summary>
+    /// <summary>Bytes of K/V one more token of context adds to a state.</summary>
+    public static long KvBytesPerToken(ModelConfig config, ScalarType dtype) =>
+        config.CountOf(LayerKind.FullAttention) * 2L * config.NumKeyValueHeads * config.HeadDim * (dtype == ScalarType.Float32 ? 4 : 2);
+
     public long Bytes => _linear.Sum(l => l?.Bytes ?? 0) + _kv.Sum(k => k?.Bytes ?? 0);
 
     /// <summary>The state as named tensors (views that share memory with this state), layer by layer.</summary>

@@ -32,7 +32,7 @@ public sealed class DecodeStressTests(TinyModel tiny)
 
         var store = new InMemoryStateStore();
         var gate = new ModelGate();
-        await using var prefill = new PrefillQueue(new PrefillWorker(tiny.Model, tiny.Codec, store, gate));
+        await using var prefill = new PrefillQueue(new PrefillWorker(tiny.Model, tiny.Codec, store, gate, tiny.Limits));
         using var engine = new DecodeEngine(tiny.Model, gate, new DecodeOptions { MaxBatch = 16, MaxQueued = 64 });
         using var pressure = new GcPressure();
         var handoffs = new System.Collections.Concurrent.ConcurrentBag<StateKey>();
@@ -45,8 +45,7 @@ public sealed class DecodeStressTests(TinyModel tiny)
             using var cancel = new CancellationTokenSource();
             try
             {
-                var job = new PrefillJob($"r{request}", "stress", Prompts[prompt], SamplingParams.Greedy, session, session is null ? 0 : Prompts[prompt].Length - 1,
-                    TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                var job = new PrefillJob($"r{request}", "stress", Prompts[prompt], SamplingParams.Greedy, session, session is null ? 0 : Prompts[prompt].Length - 1);
                 PrefillOutcome o = (await prefill.RunAsync([job], cancel.Token)).Single();
                 handoffs.Add(o.Handoff);
                 SequenceState? state = await store.ReadAsync(o.Handoff, s => tiny.Codec.ReadAsync(s), consume: true);

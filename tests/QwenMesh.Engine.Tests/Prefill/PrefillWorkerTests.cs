@@ -12,10 +12,10 @@ public sealed class PrefillWorkerTests(TinyModel tiny)
 {
     readonly InMemoryStateStore _store = new();
 
-    PrefillWorker Worker() => new(tiny.Model, tiny.Codec, _store, new ModelGate());
+    PrefillWorker Worker() => new(tiny.Model, tiny.Codec, _store, new ModelGate(), tiny.Limits);
 
     static PrefillJob Job(int[] tokens, string? session = null, int checkpointAt = 0, string tenant = "acme") =>
-        new("r-" + Guid.NewGuid().ToString("N")[..6], tenant, tokens, SamplingParams.Greedy, session, checkpointAt, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10));
+        new("r-" + Guid.NewGuid().ToString("N")[..6], tenant, tokens, SamplingParams.Greedy, session, checkpointAt);
 
     Tensor NextLogits(StateKey handoff, int token)
     {

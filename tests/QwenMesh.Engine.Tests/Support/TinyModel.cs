@@ -27,6 +27,9 @@ public sealed class TinyModel : IDisposable
 
     public StateCodec Codec => StateCodec.For(Model, Fingerprint);
 
+    /// <summary>A store server's limits as the services derive them, with the default context length.</summary>
+    public StateLimits Limits => StateLimits.For(Model.Config, Model.DType, 32768, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10));
+
     public void Dispose()
     {
         Model.Dispose();
