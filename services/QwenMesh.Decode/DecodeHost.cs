@@ -48,7 +48,7 @@ public static class DecodeHost
         app.MapGet("/v1/models", (ServedModel m) => Results.Bytes(ModelList.ToJson([new ModelCard(m.Name, 0)]), "application/json"));
         app.MapGet("/experts/load", (IServiceProvider sp) => ExpertLoadReport.Build(sp.GetService<Engine.Experts.RemoteExpertExecutor>()));
         app.MapGet("/health", () => Results.Text("ok"));
-        app.MapGet("/ready", (DecodeEngine engine) => Results.Json(new { ready = true, running = engine.Running, waiting = engine.Waiting }));
+        app.MapGet("/ready", (DecodeEngine engine) => Results.Json(new { ready = true, running = engine.Running, waiting = engine.Waiting, reserved_bytes = engine.ReservedBytes }));
         if (options.GrpcPort > 0) app.MapGrpcService<StateStoreService>();
         app.Lifetime.ApplicationStarted.Register(() => ReadySignal.Announce(app));
         if (options.GrpcPort > 0) MeshCredentialHosting.WarnIfOpen(credential, app.Logger);

@@ -103,8 +103,8 @@ public sealed class ExpertMeshTests(ExpertMeshFixture mesh) : IClassFixture<Expe
     [Fact]
     public void Logits_through_grpc_workers_match_in_process_experts()
     {
-        string[] urls = [.. Enumerable.Range(0, 2).Select(i => mesh.Replicated.Output.Last(l => l.StartsWith($"started expert-worker {i} ", StringComparison.Ordinal)).Split("url=")[1])];
-        var options = new ServingOptions { Model = mesh.Model, ExpertWorkerUrls = string.Join(",", urls), ExpertReplicas = 2 };
+        string[] urls = [.. Enumerable.Range(0, 2).Select(i => mesh.Replicated.Output.Last(l => l.StartsWith($"started expert-worker {i} ", StringComparison.Ordinal)).Split("grpc=")[1])];
+        var options = new ServingOptions { Model = mesh.Model, ExpertWorkerUrls = string.Join(",", urls), ExpertReplicas = 2, MeshSecret = MeshProcess.Secret };
         var config = QwenMesh.Model.Config.ModelConfig.Load(mesh.Model);
         var executor = ExpertHosting.RemoteExecutor(options, config, ScalarType.Float32, ModelFingerprint.Compute(mesh.Model))!;
         using var remote = QwenMesh.Model.QwenModel.Load(mesh.Model, ScalarType.Float32, executor);
@@ -124,13 +124,13 @@ public sealed class ExpertMeshTests(ExpertMeshFixture mesh) : IClassFixture<Expe
     [Fact]
     public void A_worker_serving_another_checkpoint_is_refused()
     {
-        string url = mesh.Replicated.Output.First(l => l.StartsWith("started expert-worker 1 ", StringComparison.Ordinal)).Split("url=")[1];
-        var options = new ServingOptions { Model = mesh.OtherModel, ExpertWorkerUrls = $"{url},{url}", ExpertReplicas = 2 };
+        string url = mesh.Replicated.Output.First(l => l.StartsWith("started expert-worker 1 ", StringComparison.Ordinal)).Split("grpc=")[1];
+        var options = new ServingOptions { Model = mesh.OtherModel, ExpertWorkerUrls = $"{url},{url}", ExpertReplicas = 2, MeshSecret = MeshProcess.Secret };
         var config = QwenMesh.Model.Config.ModelConfig.Load(mesh.OtherModel);
         var e = Assert.Throws<InvalidOperationException>(() =>
             ExpertHosting.RemoteExecutor(options, config, ScalarType.Float32, ModelFingerprint.Compute(mesh.OtherModel)));
         Assert.Contains("serves model", e.Message);
-        var samePlacementOtherIndex = new ServingOptions { Model = mesh.Model, ExpertWorkerUrls = url, ExpertReplicas = 1 };
+        var samePlacementOtherIndex = new ServingOptions { Model = mesh.Model, ExpertWorkerUrls = url, ExpertReplicas = 1, MeshSecret = MeshProcess.Secret };
         e = Assert.Throws<InvalidOperationException>(() =>
             ExpertHosting.RemoteExecutor(samePlacementOtherIndex, QwenMesh.Model.Config.ModelConfig.Load(mesh.Model), ScalarType.Float32, ModelFingerprint.Compute(mesh.Model)));
         Assert.Contains("runs placement", e.Message);

@@ -10,6 +10,9 @@ public sealed class MeshProcess : IDisposable
     readonly Process _process;
     readonly List<string> _output = [];
 
+    /// <summary>The mesh credential every test mesh runs with, so tests can reach internal ports as a mesh member.</summary>
+    public const string Secret = "mesh-tests-credential";
+
     public int Port { get; }
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
     public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
@@ -24,6 +27,7 @@ public sealed class MeshProcess : IDisposable
     {
         int port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["QWENMESH_MESH_SECRET"] = Secret;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qwenmesh.dll"));
         info.ArgumentList.Add("up");
         info.ArgumentList.Add("--port");
@@ -55,6 +59,14 @@ public sealed class MeshProcess : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The newest start line of a child: `started ROLE I pid=N url=U [grpc=G]` as its fields.</summary>
+    public (int Pid, string Url, string? Grpc) Child(string role, int index)
+    {
+        string line = Output.Last(l => l.StartsWith($"started {role} {index} ", StringComparison.Ordinal));
+        string? Field(string name) => line.Split(' ').FirstOrDefault(p => p.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+        return (int.Parse(Field("pid")!, System.Globalization.CultureInfo.InvariantCulture), Field("url")!, Field("grpc"));
     }
 
     /// <summary>The pids the launcher reported (`started ROLE I pid=N url=U`).</summary>

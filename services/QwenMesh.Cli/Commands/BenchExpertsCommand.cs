@@ -41,7 +41,9 @@ public static class BenchExpertsCommand
             foreach (int b in Batches) local[Key(b)] = run.DecodeTokensPerSecond(b, runs);
         }
 
+        var http = Enumerable.Range(0, workers).Select(_ => FreePorts.Next()).ToList();
         var urls = Enumerable.Range(0, workers).Select(_ => $"http://127.0.0.1:{FreePorts.Next()}").ToList();
+        string secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var children = new List<ServiceProcess>();
         var remote = new Dictionary<string, double>();
         var layerMs = new Dictionary<string, double>();
@@ -50,11 +52,13 @@ public static class BenchExpertsCommand
         {
             for (int i = 0; i < workers; i++)
             {
-                children.Add(ServiceProcess.Start("expert-worker", i, urls[i],
-                    [$"--urls={urls[i]}", $"--QwenMesh:Model={folder}", $"--QwenMesh:DType={dtypeName}", $"--QwenMesh:WorkerIndex={i}", $"--QwenMesh:Workers={workers}"], TextWriter.Null));
+                children.Add(ServiceProcess.Start("expert-worker", i, $"http://127.0.0.1:{http[i]}", urls[i],
+                    [$"--QwenMesh:HttpPort={http[i]}", $"--QwenMesh:GrpcPort={new Uri(urls[i]).Port}", $"--QwenMesh:Model={folder}", $"--QwenMesh:DType={dtypeName}",
+                     $"--QwenMesh:WorkerIndex={i}", $"--QwenMesh:Workers={workers}"],
+                    new Dictionary<string, string> { [MeshCredential.EnvironmentVariable] = secret }, TextWriter.Null));
             }
             foreach (ServiceProcess c in children) c.WaitReadyAsync(TimeSpan.FromMinutes(5)).GetAwaiter().GetResult();
-            var options = new ServingOptions { Model = folder, ExpertWorkerUrls = string.Join(",", urls) };
+            var options = new ServingOptions { Model = folder, ExpertWorkerUrls = string.Join(",", urls), MeshSecret = secret };
             var config = Model.Config.ModelConfig.Load(folder);
             RemoteExpertExecutor executor = ExpertHosting.RemoteExecutor(options, config, dtype, ModelFingerprint.Compute(folder))!;
             using QwenModel model = QwenModel.Load(folder, dtype, executor);

@@ -7,8 +7,8 @@ namespace QwenMesh.Cli.Commands;
 
 /// <summary>
 /// `up`: the whole mesh on loopback as separate processes: expert workers (when asked for), prefill workers, decode
-/// workers (the first one also serves the embedded state store unless --redis is given), and with several decode
-/// workers a front proxy.
+/// workers (the first one also serves the embedded state store unless --redis is given), and the front proxy before
+/// them. Every child is supervised (restarted with back-off); internal calls carry a mesh credential made per run.
 /// Ctrl-C or SIGTERM stops every child.
 /// </summary>
 public static class UpCommand
@@ -36,18 +36,27 @@ public static class UpCommand
 
         var common = new List<string> { $"--QwenMesh:Model={Path.GetFullPath(model)}", $"--QwenMesh:DType={dtype}" };
         if (redis is not null) common.Add($"--QwenMesh:Redis={redis}");
-        var prefillUrls = Enumerable.Range(0, prefillWorkers).Select(_ => $"http://127.0.0.1:{FreePorts.Next()}").ToList();
-        int storePort = redis is null ? FreePorts.Next() : 0;
-        string storeUrl = $"http://127.0.0.1:{storePort}";
-        var decodePorts = decodeWorkers == 1 ? [port] : Enumerable.Range(0, decodeWorkers).Select(_ => FreePorts.Next()).ToList();
-
-        var expertUrls = Enumerable.Range(0, expertWorkers).Select(_ => $"http://127.0.0.1:{FreePorts.Next()}").ToList();
+        var secret = new Dictionary<string, string> { [Hosting.MeshCredential.EnvironmentVariable] = MeshSecret() };
+        static string Url() => $"http://127.0.0.1:{FreePorts.Next()}";
+        var expertHttp = Enumerable.Range(0, expertWorkers).Select(_ => Url()).ToList();
+        var expertGrpc = Enumerable.Range(0, expertWorkers).Select(_ => Url()).ToList();
+        var prefillHttp = Enumerable.Range(0, prefillWorkers).Select(_ => Url()).ToList();
+        var prefillGrpc = Enumerable.Range(0, prefillWorkers).Select(_ => Url()).ToList();
+        var decodeHttp = Enumerable.Range(0, decodeWorkers).Select(_ => Url()).ToList();
+        string? storeUrl = redis is null ? Url() : null;
         if (expertWorkers > 0)
         {
-            common.Add($"--QwenMesh:ExpertWorkerUrls={string.Join(",", expertUrls)}");
+            common.Add($"--QwenMesh:ExpertWorkerUrls={string.Join(",", expertGrpc)}");
             common.Add($"--QwenMesh:ExpertReplicas={expertReplicas}");
         }
-        var children = new List<ServiceProcess>();
+        static List<string> Ports(List<string> args, string http, string? grpc)
+        {
+            args.Add($"--QwenMesh:HttpPort={new Uri(http).Port}");
+            if (grpc is not null) args.Add($"--QwenMesh:GrpcPort={new Uri(grpc).Port}");
+            return args;
+        }
+
+        var supervisor = new Supervisor(stdout, stderr, StartTimeout);
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -57,57 +66,34 @@ public static class UpCommand
             // Expert workers first: prefill and decode check each worker's checkpoint and placement when they start.
             for (int i = 0; i < expertWorkers; i++)
             {
-                var args = new List<string>(common) { $"--urls={expertUrls[i]}", $"--QwenMesh:WorkerIndex={i}", $"--QwenMesh:Workers={expertWorkers}" };
-                children.Add(ServiceProcess.Start("expert-worker", i, expertUrls[i], args, stderr));
+                var args = Ports([.. common, $"--QwenMesh:WorkerIndex={i}", $"--QwenMesh:Workers={expertWorkers}"], expertHttp[i], expertGrpc[i]);
+                supervisor.Add(ServiceProcess.Start("expert-worker", i, expertHttp[i], expertGrpc[i], args, secret, stderr));
             }
-            foreach (ServiceProcess child in children)
-            {
-                child.WaitReadyAsync(StartTimeout).WaitAsync(stop.Token).GetAwaiter().GetResult();
-                stdout.WriteLine($"started {child.Role} {child.Index} pid={child.Pid} url={child.Url}");
-            }
-            int announced = children.Count;
+            WaitAndAnnounce(supervisor, supervisor.Children, stop.Token);
+            int announced = supervisor.Children.Count;
             for (int i = 0; i < decodeWorkers; i++)
             {
-                var args = new List<string>(common) { $"--QwenMesh:HttpPort={decodePorts[i]}" };
-                if (prefillWorkers > 0) args.Add($"--QwenMesh:PrefillUrls={string.Join(",", prefillUrls)}");
-                if (redis is null && i == 0) args.Add($"--QwenMesh:GrpcPort={storePort}");
-                else if (redis is null) args.Add($"--QwenMesh:StateStoreUrl={storeUrl}");
-                children.Add(ServiceProcess.Start("decode", i, $"http://127.0.0.1:{decodePorts[i]}", args, stderr));
+                var args = new List<string>(common);
+                if (prefillWorkers > 0) args.Add($"--QwenMesh:PrefillUrls={string.Join(",", prefillGrpc)}");
+                // Decode 0 owns the embedded state store (without Redis) and serves it to the others over gRPC.
+                string? grpc = redis is null && i == 0 ? storeUrl : null;
+                if (redis is null && i > 0) args.Add($"--QwenMesh:StateStoreUrl={storeUrl}");
+                supervisor.Add(ServiceProcess.Start("decode", i, decodeHttp[i], grpc, Ports(args, decodeHttp[i], grpc), secret, stderr));
             }
             for (int i = 0; i < prefillWorkers; i++)
             {
-                var args = new List<string>(common) { $"--urls={prefillUrls[i]}" };
+                var args = new List<string>(common);
                 if (redis is null) args.Add($"--QwenMesh:StateStoreUrl={storeUrl}");
-                children.Add(ServiceProcess.Start("prefill", i, prefillUrls[i], args, stderr));
+                supervisor.Add(ServiceProcess.Start("prefill", i, prefillHttp[i], prefillGrpc[i], Ports(args, prefillHttp[i], prefillGrpc[i]), secret, stderr));
             }
-            foreach (ServiceProcess child in children.Skip(announced))
-            {
-                child.WaitReadyAsync(StartTimeout).WaitAsync(stop.Token).GetAwaiter().GetResult();
-                stdout.WriteLine($"started {child.Role} {child.Index} pid={child.Pid} url={child.Url}");
-            }
-            if (decodeWorkers > 1)
-            {
-                proxy = new MeshProxy(decodePorts.Select(p => $"http://127.0.0.1:{p}").ToList());
-                proxy.StartAsync(port).GetAwaiter().GetResult();
-            }
+            WaitAndAnnounce(supervisor, supervisor.Children.Skip(announced), stop.Token);
+            // The front door is always there, so a decode worker that dies or restarts gets a clean error, not a refused connection.
+            proxy = new MeshProxy(decodeHttp);
+            proxy.StartAsync(port).GetAwaiter().GetResult();
+            supervisor.Watch(stop.Token);
             stdout.WriteLine($"QwenMesh OpenAI API at http://127.0.0.1:{port}/v1 (Ctrl-C stops every service)");
             stdout.Flush();
-            while (!stop.IsCancellationRequested)
-            {
-                if (children.FirstOrDefault(c => c.HasExited) is { } dead)
-                {
-                    if (dead.Role != "expert-worker")
-                    {
-                        stderr.WriteLine($"qwenmesh: {dead.Role} {dead.Index} exited; stopping the mesh");
-                        return CliApp.ExitError;
-                    }
-                    // Callers fail over to replicas meanwhile; a restarted worker is used again after its cool-down.
-                    stderr.WriteLine($"qwenmesh: expert-worker {dead.Index} exited; restarting it");
-                    children[children.IndexOf(dead)] = ServiceProcess.Start(dead.Role, dead.Index, dead.Url, dead.Arguments, stderr);
-                    dead.Dispose();
-                }
-                stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
-            }
+            stop.Token.WaitHandle.WaitOne();
             return 0;
         }
         catch (OperationCanceledException)
@@ -121,11 +107,26 @@ public static class UpCommand
         }
         finally
         {
+            stop.Cancel();
             proxy?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            foreach (ServiceProcess child in children) child.Stop(StopGrace);
-            foreach (ServiceProcess child in children) child.Dispose();
+            supervisor.StopAll(StopGrace);
         }
     }
+
+    static void WaitAndAnnounce(Supervisor supervisor, IEnumerable<ServiceProcess> children, CancellationToken stop)
+    {
+        foreach (ServiceProcess child in children)
+        {
+            child.WaitReadyAsync(StartTimeout).WaitAsync(stop).GetAwaiter().GetResult();
+            supervisor.Announce(child);
+        }
+    }
+
+    /// <summary>The run's mesh credential: QWENMESH_MESH_SECRET when set (to reach internal ports from outside), else a fresh random one.</summary>
+    static string MeshSecret() =>
+        Environment.GetEnvironmentVariable("QWENMESH_MESH_SECRET") is { Length: > 0 } given
+            ? given
+            : Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     static void EnsurePortFree(int port)
     {

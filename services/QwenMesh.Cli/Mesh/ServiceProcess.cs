@@ -10,24 +10,38 @@ public sealed class ServiceProcess : IDisposable
 {
     readonly Process _process;
     readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly IReadOnlyDictionary<string, string> _environment;
 
     public string Role { get; }
     public int Index { get; }
+    /// <summary>The HTTP/1.1 base (/health, decode's API).</summary>
     public string Url { get; }
+    /// <summary>The gRPC endpoint, when the process serves one.</summary>
+    public string? GrpcUrl { get; }
     public IReadOnlyList<string> Arguments { get; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
+    public Task Exited => _exited.Task;
+    public int ExitCode => _process.HasExited ? _process.ExitCode : 0;
 
-    ServiceProcess(Process process, string role, int index, string url, IReadOnlyList<string> arguments)
+    ServiceProcess(Process process, string role, int index, string url, string? grpcUrl, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         _process = process;
         Role = role;
         Index = index;
         Url = url;
+        GrpcUrl = grpcUrl;
         Arguments = arguments;
+        _environment = environment;
     }
 
-    public static ServiceProcess Start(string role, int index, string url, IEnumerable<string> arguments, TextWriter log)
+    /// <summary>A new process with the same role, index, ports, arguments and environment.</summary>
+    public ServiceProcess Restart(TextWriter log) => Start(Role, Index, Url, GrpcUrl, Arguments, _environment, log);
+
+    /// <param name="environment">Settings handed over in the environment rather than on the command line, which any local user can read.</param>
+    public static ServiceProcess Start(string role, int index, string url, string? grpcUrl, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string> environment, TextWriter log)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
         {
@@ -41,14 +55,20 @@ public sealed class ServiceProcess : IDisposable
         info.ArgumentList.Add(role);
         var list = arguments.ToList();
         foreach (string a in list) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new IOException($"could not start {role} {index}");
-        var service = new ServiceProcess(process, role, index, url, list);
+        var service = new ServiceProcess(process, role, index, url, grpcUrl, list, environment);
         process.OutputDataReceived += (_, e) => service.Relay(e.Data, log);
         process.ErrorDataReceived += (_, e) => service.Relay(e.Data, log);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => service._ready.TrySetException(new IOException($"{role} {index} exited with code {process.ExitCode} before it was ready"));
+        process.Exited += (_, _) =>
+        {
+            service._ready.TrySetException(new IOException($"{role} {index} exited with code {process.ExitCode} before it was ready"));
+            service._exited.TrySetResult();
+        };
+        if (process.HasExited) service._exited.TrySetResult();
         return service;
     }
 
