@@ -19,6 +19,7 @@ public static class CliApp
           bench-experts [--json] [--preset small|bench] [--workers N] [--dtype D] [--runs N]
           up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N]
                      [--expert-workers N [--expert-replicas R]] [--dtype D]
+          soak       [--minutes M] [--concurrency N] [--max-tokens T] [--sample-s S] [--port P] [--up-args "..."]
           serve      prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
         """;
 
@@ -43,8 +44,9 @@ public static class CliApp
                 "bench" => BenchCommand.Run(options, stdout, stderr),
                 "up" => UpCommand.Run(options, stdout, stderr),
                 "bench-experts" => BenchExpertsCommand.Run(options, stdout, stderr),
+                "soak" => SoakCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, up, serve)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, up, soak, serve)"),
             };
             return code;
         }

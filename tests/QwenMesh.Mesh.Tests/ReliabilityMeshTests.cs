@@ -145,7 +145,7 @@ public sealed class ReliabilityMeshTests(MeshFixture mesh)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
             {
-                Content = new StringContent(OpenAiClient.Chat(Model, Hello, 3000, stream: true), Encoding.UTF8, "application/json"),
+                Content = new StringContent(OpenAiClient.Chat(Model, Hello, 600, stream: true), Encoding.UTF8, "application/json"),
             };
             using HttpResponseMessage response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             var reader = new StreamReader(await response.Content.ReadAsStreamAsync());

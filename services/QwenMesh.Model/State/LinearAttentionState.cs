@@ -56,6 +56,9 @@ public sealed class LinearAttentionState : IDisposable
 
     public void Dispose()
     {
+        // The slab's own handles go too: its storage lives on while other sequences still view it, and is freed
+        // with the last view, instead of when the GC finalizes a slab nothing references (native memory it cannot see).
+        _slab?.Dispose();
         Conv.Dispose();
         Recurrent.Dispose();
     }

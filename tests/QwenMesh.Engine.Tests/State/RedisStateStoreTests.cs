@@ -16,6 +16,26 @@ public sealed class RedisStateStoreTests(RedisServer redis) : StateStoreContract
     protected override Task LetExpireAsync(TimeSpan ttl) => Task.Delay(ttl + TimeSpan.FromMilliseconds(300));
 
     [Fact]
+    public async Task An_unreachable_redis_is_a_store_outage_not_a_request_error()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        using var down = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { $"127.0.0.1:{port}" }, AbortOnConnectFail = false, ConnectTimeout = 300, AsyncTimeout = 1000, SyncTimeout = 1000,
+        });
+        var store = new RedisStateStore(down);
+        var key = Key("down");
+        await Assert.ThrowsAsync<StateStoreUnavailableException>(() => store.WriteAsync(key, s => s.WriteAsync(new byte[10]).AsTask(), TimeSpan.FromMinutes(1)));
+        await Assert.ThrowsAsync<StateStoreUnavailableException>(() => store.ReadAsync(key, _ => Task.FromResult(new object()), consume: true));
+        await Assert.ThrowsAsync<StateStoreUnavailableException>(() => store.DeleteAsync(key));
+    }
+
+    [Fact]
     public async Task Values_are_chunked_and_a_consumed_value_leaves_no_key_behind()
     {
         var key = Key("chunks");
