@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using QwenMesh.Contracts.V1;
+using QwenMesh.Engine.State;
 
 namespace QwenMesh.Mesh.Tests;
 
@@ -49,15 +50,13 @@ public sealed class ReliabilityMeshTests(MeshFixture mesh)
     {
         var state = new StateStore.StateStoreClient(Invoker(mesh.Colocated.Child("decode", 0).Grpc!, MeshProcess.Secret));
         var key = new StateKeyMessage { Kind = "session", Tenant = "default", Id = "garbage-" + Guid.NewGuid().ToString("N") };
-        using var call = state.Write();
-        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        // Through the mesh's own client, which must not hang on a write the server has stopped reading.
+        var store = new GrpcStateStore(state);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => store.WriteAsync(new StateKey(StateKind.Session, key.Tenant, key.Id), async stream =>
         {
-            await call.RequestStream.WriteAsync(new StateWriteChunk { Key = key });
-            var chunk = ByteString.CopyFrom(new byte[1 << 20]);
-            for (int i = 0; i < 64; i++) await call.RequestStream.WriteAsync(new StateWriteChunk { Data = chunk });
-            await call.RequestStream.CompleteAsync();
-            await call.ResponseAsync;
-        });
+            var chunk = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) await stream.WriteAsync(chunk);
+        }, TimeSpan.FromMinutes(1)).WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         var ttl = await state.TimeToLiveAsync(key);
         Assert.False(ttl.Exists);

@@ -18,15 +18,42 @@ public sealed class GrpcStateStore(StateStore.StateStoreClient client) : IStateS
 
     public async Task WriteAsync(StateKey key, Func<Stream, Task> write, TimeSpan ttl, CancellationToken cancellation = default)
     {
+        // The server may answer before it has read everything (a refused size, a failed store). It then stops reading,
+        // and a write waiting for HTTP/2 flow-control credit would wait forever: the answer cancels pending writes.
+        // Declared before the call so that it outlives it: disposing the call completes the answer.
+        using var answered = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var call = client.Write(cancellationToken: cancellation);
+        _ = call.ResponseAsync.ContinueWith(static (_, source) => ((CancellationTokenSource)source!).Cancel(), answered,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            await call.RequestStream.WriteAsync(new StateWriteChunk { Key = Message(key) }, cancellation);
-            var stream = new ChunkWriteStream(ChunkSize, chunk => call.RequestStream.WriteAsync(new StateWriteChunk { Data = ByteString.CopyFrom(chunk) }, cancellation));
+            await call.RequestStream.WriteAsync(new StateWriteChunk { Key = Message(key) }, answered.Token);
+            var stream = new ChunkWriteStream(ChunkSize, chunk => call.RequestStream.WriteAsync(new StateWriteChunk { Data = ByteString.CopyFrom(chunk) }, answered.Token));
             await write(stream);
             await stream.CompleteAsync();
             await call.RequestStream.CompleteAsync();
             await call.ResponseAsync;
+        }
+        catch (OperationCanceledException) when (call.ResponseAsync.IsCompleted && !cancellation.IsCancellationRequested)
+        {
+            await Answer(call.ResponseAsync);
+        }
+        catch (RpcException e) when (call.ResponseAsync.IsFaulted && e.StatusCode == StatusCode.OK)
+        {
+            // A write after the answer reports OK; the answer itself says why the call ended.
+            await Answer(call.ResponseAsync);
+        }
+        catch (RpcException e) when (StateStoreUnavailableException.IsOutage(e))
+        {
+            throw new StateStoreUnavailableException(e.Status.Detail, e);
+        }
+    }
+
+    static async Task Answer(Task<StateWriteResult> response)
+    {
+        try
+        {
+            await response;
         }
         catch (RpcException e) when (StateStoreUnavailableException.IsOutage(e))
         {
