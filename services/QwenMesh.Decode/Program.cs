@@ -1,3 +1,4 @@
 using QwenMesh.Decode;
+using QwenMesh.ServiceDefaults;
 
-await DecodeHost.Build(args).RunAsync();
+return await ServiceRunner.RunAsync(DecodeHost.Role, () => DecodeHost.Build(args));

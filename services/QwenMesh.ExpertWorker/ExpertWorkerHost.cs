@@ -1,36 +1,37 @@
 using QwenMesh.Engine;
-using QwenMesh.Engine.Experts;
-using QwenMesh.Engine.State;
 using QwenMesh.Hosting;
-using QwenMesh.Model.Config;
+using QwenMesh.ServiceDefaults;
+using QwenMesh.ServiceDefaults.Startup;
 
 namespace QwenMesh.ExpertWorker;
 
-/// <summary>The expert worker process: loads its shard of every MoE layer (only its experts' rows) and serves it over gRPC.</summary>
+/// <summary>
+/// The expert worker process: loads its shard of every MoE layer (only its experts' rows) after the host listens,
+/// and serves it over gRPC; probes and metrics over HTTP/1.1.
+/// </summary>
 public static class ExpertWorkerHost
 {
+    public const string Role = "qwenmesh-expert-worker";
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = ServingOptions.From(builder.Configuration);
-        if (string.IsNullOrEmpty(options.Model)) throw new InvalidOperationException("QwenMesh:Model (the model folder) is required");
-        if (options.WorkerIndex < 0 || options.WorkerIndex >= options.Workers)
-            throw new InvalidOperationException($"QwenMesh:WorkerIndex must be in [0, QwenMesh:Workers={options.Workers})");
+        builder.AddServiceDefaults(Role, options.ServedName);
         ServingEndpoints.Listen(builder, options);
-        ModelConfig config = ModelConfig.Load(options.Model);
-        ExpertPlacement placement = ExpertHosting.Placement(options, config, options.Workers);
-        var shard = ExpertShard.Load(options.Model, ModelHosting.ParseDType(options), placement.ExpertsOf(options.WorkerIndex));
-        builder.Services.AddSingleton(shard);
-        builder.Services.AddSingleton(placement);
-        builder.Services.AddSingleton(new WorkerIdentity(options.WorkerIndex, ModelFingerprint.Compute(options.Model)));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<LoadedShard>();
+        builder.Services.AddSingleton<IStartupWork, ShardStartup>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<LoadedShard>().Shard);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<LoadedShard>().Placement);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<LoadedShard>().Identity);
         builder.Services.AddSingleton(new ModelGate());
         builder.Services.AddMeshGrpc(MeshCredential.From(options), maxReceiveBytes: 256 << 20, maxSendBytes: 256 << 20);
 
         var app = builder.Build();
+        app.UseServiceDefaults();
         app.MapGrpcService<ExpertWorkerService>();
-        app.MapGet("/health", () => Results.Text("ok"));
         MeshCredentialHosting.WarnIfOpen(app.Services.GetRequiredService<MeshCredential>(), app.Logger);
-        app.Lifetime.ApplicationStarted.Register(() => ReadySignal.Announce(app));
         return app;
     }
 }

@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
 using QwenMesh.Contracts.V1;
 using QwenMesh.Engine;
 using QwenMesh.Engine.Experts;
+using QwenMesh.Engine.Telemetry;
 using QwenMesh.Model.Checkpoints;
+using QwenMesh.ServiceDefaults.Metrics;
 using static TorchSharp.torch;
 
 namespace QwenMesh.ExpertWorker;
@@ -13,7 +16,7 @@ namespace QwenMesh.ExpertWorker;
 /// its shard. A call for another placement, an expert it does not hold or a malformed batch is answered with an
 /// error (the caller tries a replica) rather than a wrong result.
 /// </summary>
-public sealed class ExpertWorkerService(ExpertShard shard, ExpertPlacement placement, WorkerIdentity identity, ModelGate gate)
+public sealed class ExpertWorkerService(ExpertShard shard, ExpertPlacement placement, WorkerIdentity identity, ModelGate gate, ExpertWorkerMetrics metrics)
     : Contracts.V1.ExpertWorker.ExpertWorkerBase
 {
     public override Task<WorkerDescription> Describe(DescribeRequest request, ServerCallContext context) => Task.FromResult(new WorkerDescription
@@ -36,6 +39,13 @@ public sealed class ExpertWorkerService(ExpertShard shard, ExpertPlacement place
     ExpertReply Answer(ExpertCall call)
     {
         var reply = new ExpertReply { CallId = call.CallId };
+        // The caller's span travels in the call (the stream outlives any one request).
+        using Activity? span = ActivityContext.TryParse(call.Traceparent, null, out ActivityContext caller)
+            ? EngineTracing.Source.StartActivity("expert compute", ActivityKind.Server, caller)
+            : null;
+        span?.SetTag(EngineTracing.Layer, call.Layer);
+        span?.SetTag(EngineTracing.Worker, identity.Index);
+        long started = Stopwatch.GetTimestamp();
         try
         {
             if (call.PlacementVersion != placement.Version)
@@ -51,10 +61,13 @@ public sealed class ExpertWorkerService(ExpertShard shard, ExpertPlacement place
             var bytes = new byte[TensorMemory.ByteLength(output)];
             TensorMemory.CopyOut(output, 0, bytes);
             reply.Rows = UnsafeByteOperations.UnsafeWrap(bytes);
+            metrics.Computed(rowsCount, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            span?.SetTag(EngineTracing.Rows, rowsCount);
         }
         catch (Exception e) when (e is ArgumentException or Model.ModelFormatException)
         {
             reply.Error = e.Message;
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
         }
         return reply;
     }

@@ -1,3 +1,4 @@
 using QwenMesh.ExpertWorker;
+using QwenMesh.ServiceDefaults;
 
-await ExpertWorkerHost.Build(args).RunAsync();
+return await ServiceRunner.RunAsync(ExpertWorkerHost.Role, () => ExpertWorkerHost.Build(args));

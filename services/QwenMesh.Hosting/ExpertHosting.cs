@@ -18,7 +18,7 @@ public static class ExpertHosting
     /// The remote executor over the configured workers, after checking that every worker serves this checkpoint
     /// and this placement (a worker started with another one is refused here, before any request).
     /// </summary>
-    public static RemoteExpertExecutor? RemoteExecutor(ServingOptions options, ModelConfig config, ScalarType dtype, string fingerprint)
+    public static RemoteExpertExecutor? RemoteExecutor(ServingOptions options, ModelConfig config, ScalarType dtype, string fingerprint, IExpertObserver? observer = null)
     {
         string[] urls = (options.ExpertWorkerUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (urls.Length == 0) return null;
@@ -37,6 +37,6 @@ public static class ExpertHosting
             channels.Add(new GrpcExpertChannel(client, placement.Version, dtype, config.HiddenSize));
         }
         return new RemoteExpertExecutor(placement, channels, new ExpertLoad(config.NumHiddenLayers, config.NumExperts),
-            TimeSpan.FromSeconds(options.ExpertTimeoutSeconds), TimeProvider.System);
+            TimeSpan.FromSeconds(options.ExpertTimeoutSeconds), TimeSpan.FromSeconds(options.ExpertCooldownSeconds), TimeProvider.System, observer);
     }
 }

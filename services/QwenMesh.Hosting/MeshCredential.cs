@@ -103,7 +103,9 @@ public static class MeshCredentialHosting
         services.AddSingleton(credential);
         services.AddGrpc(g =>
         {
+            // Strangers are refused before anything else; then calls wait for nothing while the process starts.
             g.Interceptors.Add<MeshCredentialInterceptor>();
+            g.Interceptors.Add<StartupInterceptor>();
             g.MaxReceiveMessageSize = maxReceiveBytes;
             if (maxSendBytes is { } send) g.MaxSendMessageSize = send;
         });

@@ -2,31 +2,34 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using QwenMesh.Contracts.V1;
 using QwenMesh.Engine;
+using QwenMesh.Engine.Experts;
 using QwenMesh.Engine.State;
 using QwenMesh.Model;
+using QwenMesh.ServiceDefaults.Metrics;
+using QwenMesh.ServiceDefaults.Startup;
 using StackExchange.Redis;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Hosting;
 
-/// <summary>Registers what every model-serving process needs: the model, its gate, the state codec and the state store.</summary>
+/// <summary>
+/// Registers what every model-serving process needs: the model, its gate, the state codec and the state store. The
+/// model is loaded by start-up work after the host listens (<see cref="ModelStartup"/>); what depends on it resolves
+/// once it is loaded, and requests meanwhile are refused by the start-up gate.
+/// </summary>
 public static class ModelHosting
 {
     public static IServiceCollection AddQwenMeshModel(this IServiceCollection services, ServingOptions options)
     {
-        ScalarType dtype = ParseDType(options);
-        if (string.IsNullOrEmpty(options.Model)) throw new InvalidOperationException("QwenMesh:Model (the model folder) is required");
-        string fingerprint = ModelFingerprint.Compute(options.Model);
-        var experts = ExpertHosting.RemoteExecutor(options, QwenMesh.Model.Config.ModelConfig.Load(options.Model), dtype, fingerprint);
-        var model = QwenModel.Load(options.Model, dtype, experts);
-        if (experts is not null) services.AddSingleton(experts);
         services.AddSingleton(options);
-        services.AddSingleton(model);
+        services.AddSingleton<LoadedModel>();
+        services.AddSingleton<IStartupWork, ModelStartup>();
         services.AddSingleton(new ModelGate());
-        services.AddSingleton(StateCodec.For(model, fingerprint));
-        services.AddSingleton(StateLimits.For(model.Config, model.DType, options.MaxContextTokens,
-            TimeSpan.FromSeconds(options.HandoffTtlSeconds), TimeSpan.FromSeconds(options.SessionTtlSeconds)));
-        services.AddSingleton(new ModelIdentity(options.ModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Model)), fingerprint));
+        services.AddSingleton(sp => sp.GetRequiredService<LoadedModel>().Model);
+        services.AddSingleton(sp => sp.GetRequiredService<LoadedModel>().Codec);
+        services.AddSingleton(sp => sp.GetRequiredService<LoadedModel>().Limits);
+        services.AddSingleton(sp => sp.GetRequiredService<LoadedModel>().Identity);
+        services.AddSingleton<ExpertTelemetry>();
         return services;
     }
 
@@ -42,7 +45,8 @@ public static class ModelHosting
     {
         if (!string.IsNullOrEmpty(options.Redis))
         {
-            var redis = ConnectionMultiplexer.Connect(options.Redis);
+            // Connects in the background: a Redis that is not up yet makes requests fail with 503, not the process.
+            var redis = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { options.Redis }, AbortOnConnectFail = false });
             services.AddSingleton<IConnectionMultiplexer>(redis);
             services.AddSingleton<IStateStore>(new RedisStateStore(redis));
         }
@@ -56,6 +60,29 @@ public static class ModelHosting
             services.AddSingleton<IStateStore>(new InMemoryStateStore());
         }
         return services;
+    }
+
+    /// <summary>The remote executor's metrics: per-call latency and routes, and at each scrape unhealthy workers and layer imbalance.</summary>
+    internal sealed class ExpertTelemetry(ExpertMetrics metrics) : IExpertObserver
+    {
+        public void Called(int worker, int routes, TimeSpan took, bool failed) => metrics.Call(worker, routes, took.TotalSeconds, failed);
+
+        public void Watch(RemoteExpertExecutor executor) => Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+        {
+            metrics.Unhealthy(executor.UnhealthyWorkers);
+            ExpertLoad load = executor.Load;
+            for (int layer = 0; layer < load.Layers; layer++)
+            {
+                long total = 0, max = 0;
+                for (int e = 0; e < load.Experts; e++)
+                {
+                    long t = load.Tokens(layer, e);
+                    total += t;
+                    max = Math.Max(max, t);
+                }
+                if (total > 0) metrics.Imbalance(layer, max / ((double)total / load.Experts));
+            }
+        });
     }
 }
 

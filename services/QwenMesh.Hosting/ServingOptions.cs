@@ -1,14 +1,39 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
+using QwenMesh.ServiceDefaults.Options;
 
 namespace QwenMesh.Hosting;
 
-/// <summary>Settings every QwenMesh service reads from configuration (section "QwenMesh", or --QwenMesh:Name=value).</summary>
+/// <summary>
+/// Settings every QwenMesh service reads from configuration (section "QwenMesh", or --QwenMesh:Name=value), checked
+/// when read: a bad value stops the process with a line naming the key and the value.
+/// </summary>
 public sealed class ServingOptions
 {
     public const string Section = "QwenMesh";
 
-    public static ServingOptions From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<ServingOptions>() ?? new ServingOptions();
+    public static ServingOptions From(IConfiguration configuration) => ValidatedOptions.Bind<ServingOptions>(configuration, Section, Check);
+
+    static void Check(ServingOptions o, OptionChecks c)
+    {
+        c.Required(nameof(Model), o.Model);
+        if (o.DType is not ("float32" or "f32" or "bfloat16" or "bf16")) c.Fail(nameof(DType), o.DType, "must be float32 or bfloat16");
+        if (!IPAddress.TryParse(o.Bind, out _)) c.Fail(nameof(Bind), o.Bind, "must be an IP address");
+        if (o.HttpPort is < 1 or > 65535) c.Fail(nameof(HttpPort), o.HttpPort, "must be a port (1-65535)");
+        if (o.GrpcPort is < 0 or > 65535) c.Fail(nameof(GrpcPort), o.GrpcPort, "must be a port (1-65535), or 0 for none");
+        c.AtLeast(nameof(ExpertReplicas), o.ExpertReplicas, 1);
+        c.AtLeast(nameof(Workers), o.Workers, 1);
+        if (o.WorkerIndex < 0 || o.WorkerIndex >= o.Workers) c.Fail(nameof(WorkerIndex), o.WorkerIndex, $"must be in [0, {c.Key(nameof(Workers))}={o.Workers})");
+        c.Positive(nameof(ExpertTimeoutSeconds), o.ExpertTimeoutSeconds);
+        c.Positive(nameof(ExpertCooldownSeconds), o.ExpertCooldownSeconds);
+        c.AtLeast(nameof(MaxContextTokens), o.MaxContextTokens, 2);
+        c.AtLeast(nameof(DefaultMaxTokens), o.DefaultMaxTokens, 1);
+        c.AtLeast(nameof(HandoffTtlSeconds), o.HandoffTtlSeconds, 1);
+        c.AtLeast(nameof(SessionTtlSeconds), o.SessionTtlSeconds, 1);
+    }
+
+    /// <summary>The name clients use in the "model" field and the model_name label of every metric.</summary>
+    public string ServedName => ModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Model));
 
     /// <summary>The HF model folder to serve.</summary>
     public string Model { get; set; } = "";
@@ -52,6 +77,9 @@ public sealed class ServingOptions
 
     /// <summary>Seconds an expert call may take before the worker counts as failed.</summary>
     public double ExpertTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Seconds a failed expert worker is skipped (its replicas serve meanwhile) before it is tried again.</summary>
+    public double ExpertCooldownSeconds { get; set; } = 2;
 
     /// <summary>Longest prompt + completion the service accepts, in tokens.</summary>
     public int MaxContextTokens { get; set; } = 32768;

@@ -41,6 +41,7 @@ public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.Pr
             PrefillMs = o.PrefillMs,
             PublishMs = o.PublishMs,
             StateBytes = o.StateBytes,
+            QueueMs = o.QueueMs,
         }));
         return response;
     }
@@ -59,7 +60,10 @@ public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.Pr
         {
             throw Invalid($"sequence {s.RequestId}: {e.Message}");
         }
-        return new PrefillJob(s.RequestId, s.Tenant, s.Tokens.ToList(), sampling, s.SessionId, s.CheckpointAt);
+        return new PrefillJob(s.RequestId, s.Tenant, s.Tokens.ToList(), sampling, s.SessionId, s.CheckpointAt)
+        {
+            Trace = System.Diagnostics.Activity.Current?.Context ?? default,
+        };
     }
 
     static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));

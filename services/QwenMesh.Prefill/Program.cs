@@ -1,3 +1,4 @@
 using QwenMesh.Prefill;
+using QwenMesh.ServiceDefaults;
 
-await PrefillHost.Build(args).RunAsync();
+return await ServiceRunner.RunAsync(PrefillHost.Role, () => PrefillHost.Build(args));

@@ -23,11 +23,15 @@ public sealed class MeshProcess : IDisposable
         Port = port;
     }
 
-    public static MeshProcess Start(params string[] arguments)
+    public static MeshProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <param name="environment">Extra environment for the launcher and, through it, every child (QwenMesh__Section__Key settings).</param>
+    public static MeshProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         int port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["QWENMESH_MESH_SECRET"] = Secret;
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qwenmesh.dll"));
         info.ArgumentList.Add("up");
         info.ArgumentList.Add("--port");

@@ -1,3 +1,5 @@
+using QwenMesh.ServiceDefaults;
+
 namespace QwenMesh.Cli.Commands;
 
 /// <summary>`serve prefill|decode|expert-worker [host options]`: runs one service in this process (the local mesh starts its children so).</summary>
@@ -10,14 +12,11 @@ public static class ServeCommand
         switch (args[1])
         {
             case "prefill":
-                Prefill.PrefillHost.Build(rest).Run();
-                return 0;
+                return ServiceRunner.RunAsync(Prefill.PrefillHost.Role, () => Prefill.PrefillHost.Build(rest)).GetAwaiter().GetResult();
             case "decode":
-                Decode.DecodeHost.Build(rest).Run();
-                return 0;
+                return ServiceRunner.RunAsync(Decode.DecodeHost.Role, () => Decode.DecodeHost.Build(rest)).GetAwaiter().GetResult();
             case "expert-worker":
-                ExpertWorker.ExpertWorkerHost.Build(rest).Run();
-                return 0;
+                return ServiceRunner.RunAsync(ExpertWorker.ExpertWorkerHost.Role, () => ExpertWorker.ExpertWorkerHost.Build(rest)).GetAwaiter().GetResult();
             default:
                 throw new CliUsageException($"unknown role '{args[1]}' (prefill, decode or expert-worker)");
         }

@@ -75,7 +75,7 @@ public sealed class ServiceProcess : IDisposable
     void Relay(string? line, TextWriter log)
     {
         if (line is null) return;
-        if (line.StartsWith(Hosting.ReadySignal.Prefix, StringComparison.Ordinal)) _ready.TrySetResult(line);
+        if (line.StartsWith(ServiceDefaults.Startup.ReadySignal.Prefix, StringComparison.Ordinal)) _ready.TrySetResult(line);
         else lock (log) log.WriteLine($"[{Role} {Index}] {line}");
     }
 

@@ -2,11 +2,12 @@ using QwenMesh.Decode.Completions;
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Model.Sampling;
 using QwenMesh.Model.Tokenization;
+using QwenMesh.ServiceDefaults.Metrics;
 
 namespace QwenMesh.Decode.Api;
 
 /// <summary>POST /v1/chat/completions: chat template, prefill, continuous-batched decode, SSE or one JSON body.</summary>
-public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner runner, GenerationPump pump, TimeProvider clock)
+public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner runner, GenerationPump pump, DecodeMetrics metrics, TimeProvider clock)
 {
     public async Task HandleAsync(HttpContext http)
     {
@@ -28,10 +29,11 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
         var plan = new CompletionPlan(ServedModel.Tenant(http.Request), prompt.Tokens, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
             budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt);
 
+        using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, budget, session);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         try
         {
-            RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+            RunningCompletion run = await runner.StartAsync(plan, telemetry, stopper.Token);
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewChatId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -49,10 +51,11 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
                 }
                 var (finish, generated) = await pump.RunAsync(run, stopper,
                     async text => { var d = filter.Feed(text); await Send(d); return d.Stopped; },
-                    async () => await Send(filter.Flush()), http.RequestAborted);
+                    async () => await Send(filter.Flush()), telemetry, http.RequestAborted);
                 await sse.SendAsync(chunks.FinishChunk(finish));
                 if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
                 await sse.DoneAsync();
+                telemetry.Finished(finish, generated, id);
                 return;
             }
             var reasoning = new System.Text.StringBuilder();
@@ -64,11 +67,12 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             }
             var (end, count) = await pump.RunAsync(run, stopper,
                 text => { var d = filter.Feed(text); Collect(d); return Task.FromResult(d.Stopped); },
-                () => { Collect(filter.Flush()); return Task.CompletedTask; }, http.RequestAborted);
+                () => { Collect(filter.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted);
             var response = new ChatCompletionResponse(id, created, served.Name, content.ToString(),
                 filter.HasReasoning ? reasoning.ToString() : null, end, new Usage(run.PromptTokens, count, run.CachedTokens));
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
+            telemetry.Finished(end, count, id);
         }
         finally
         {

@@ -1,11 +1,12 @@
 using QwenMesh.Decode.Completions;
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Model.Sampling;
+using QwenMesh.ServiceDefaults.Metrics;
 
 namespace QwenMesh.Decode.Api;
 
 /// <summary>POST /v1/completions: raw prompt (text or token ids), no chat template, no sessions.</summary>
-public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner runner, GenerationPump pump, TimeProvider clock)
+public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner runner, GenerationPump pump, DecodeMetrics metrics, TimeProvider clock)
 {
     public async Task HandleAsync(HttpContext http)
     {
@@ -18,10 +19,11 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
         var plan = new CompletionPlan(ServedModel.Tenant(http.Request), prompt, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
             budget, served.StopTokens, null, 0);
 
+        using var telemetry = new RequestTelemetry(metrics, http, "text_completion", served.Name, plan.Tenant, o, budget, null);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         try
         {
-            RunningCompletion run = await runner.StartAsync(plan, stopper.Token);
+            RunningCompletion run = await runner.StartAsync(plan, telemetry, stopper.Token);
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewTextId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -42,19 +44,21 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
                     {
                         string rest = stops.Flush();
                         if (rest.Length > 0) await sse.SendAsync(chunks.TextChunk(rest));
-                    }, http.RequestAborted);
+                    }, telemetry, http.RequestAborted);
                 await sse.SendAsync(chunks.FinishChunk(finish));
                 if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
                 await sse.DoneAsync();
+                telemetry.Finished(finish, generated, id);
                 return;
             }
             var text = new System.Text.StringBuilder();
             var (end, count) = await pump.RunAsync(run, stopper,
                 piece => { StopFeed f = stops.Feed(piece); text.Append(f.Text); return Task.FromResult(f.Stopped); },
-                () => { text.Append(stops.Flush()); return Task.CompletedTask; }, http.RequestAborted);
+                () => { text.Append(stops.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted);
             var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, new Usage(run.PromptTokens, count, run.CachedTokens));
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
+            telemetry.Finished(end, count, id);
         }
         finally
         {

@@ -27,6 +27,8 @@ public sealed class OpenAiErrors(ILogger<OpenAiErrors> log) : IMiddleware
                 Engine.Experts.ExpertUnavailableException => new OpenAiException(503, OpenAiException.OverloadedType, e.Message, retryAfter: TimeSpan.FromSeconds(2)),
                 Engine.State.StateStoreUnavailableException => new OpenAiException(503, OpenAiException.OverloadedType, e.Message,
                     retryAfter: Engine.State.StateStoreUnavailableException.RetryAfter),
+                // Something start-up has not finished yet (the admission gate normally refuses first).
+                ServiceDefaults.Startup.ServiceStartingException => new OpenAiException(503, OpenAiException.OverloadedType, e.Message, retryAfter: TimeSpan.FromSeconds(5)),
                 // Kestrel's verdict on the body (malformed chunks 400, a body slower or shorter than announced 408, too large 413).
                 BadHttpRequestException bad => new OpenAiException(bad.StatusCode, OpenAiException.InvalidRequestType, $"bad request body: {bad.Message}"),
                 _ => OpenAiException.ServerError("internal error: " + e.Message),

@@ -7,10 +7,10 @@ using QwenMesh.Model.State;
 namespace QwenMesh.Decode.Completions;
 
 /// <summary>
-/// A started generation: its token stream, the prompt accounting for usage, and what the handoff cost
-/// (prefill time, publish + take-over time, state size), reported to clients in x-qwenmesh-* headers.
+/// A started generation: its token stream, the prompt accounting for usage, and what the first token cost
+/// (prefill queue wait, prefill time, publish + take-over time, state size), reported in x-qwenmesh-* headers and metrics.
 /// </summary>
-public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens, double PrefillMs, double HandoffMs, long StateBytes);
+public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double HandoffMs, long StateBytes);
 
 /// <summary>
 /// Runs one generation end to end: prefill (remote or local), take over the handed-off state (consuming its lease),
@@ -18,7 +18,7 @@ public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens
 /// </summary>
 public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, StateCodec codec, DecodeEngine engine)
 {
-    public async Task<RunningCompletion> StartAsync(CompletionPlan plan, CancellationToken cancellation)
+    public async Task<RunningCompletion> StartAsync(CompletionPlan plan, RequestTelemetry telemetry, CancellationToken cancellation)
     {
         try
         {
@@ -32,30 +32,47 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
         PrefillReply reply = await prefill.PrefillAsync(new PrefillAsk(plan.Tenant, plan.Prompt, plan.Sampling, plan.SessionId, plan.CheckpointAt), cancellation);
         SequenceState? state;
         long takeOver = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
+        using (System.Diagnostics.Activity? span = RequestTelemetry.Source.StartActivity("handoff take-over"))
         {
-            state = await store.ReadAsync(reply.Handoff, s => codec.ReadAsync(s, cancellation), consume: true, cancellation);
+            try
+            {
+                state = await store.ReadAsync(reply.Handoff, s => codec.ReadAsync(s, cancellation), consume: true, cancellation);
+                span?.SetTag("qwenmesh.state.bytes", state?.Bytes);
+            }
+            catch (StateFormatException e)
+            {
+                telemetry.HandoffFailed("corrupt");
+                throw OpenAiException.ServerError($"the prefilled state could not be loaded: {e.Message}");
+            }
+            catch (StateStoreUnavailableException)
+            {
+                telemetry.HandoffFailed("unavailable");
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                await store.DeleteAsync(reply.Handoff, CancellationToken.None);
+                throw;
+            }
         }
-        catch (StateFormatException e)
+        if (state is null)
         {
-            throw OpenAiException.ServerError($"the prefilled state could not be loaded: {e.Message}");
+            telemetry.HandoffFailed("expired");
+            throw OpenAiException.ServerError("the prefilled state expired before decode could take it over");
         }
-        catch (OperationCanceledException)
-        {
-            await store.DeleteAsync(reply.Handoff, CancellationToken.None);
-            throw;
-        }
-        if (state is null) throw OpenAiException.ServerError("the prefilled state expired before decode could take it over");
         try
         {
             double handoffMs = reply.PublishMs + System.Diagnostics.Stopwatch.GetElapsedTime(takeOver).TotalMilliseconds;
             long bytes = state.Bytes;
             DecodeSequence sequence = engine.Submit(state, plan.Prompt, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
-            return new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.PrefillMs, handoffMs, bytes);
+            var run = new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes);
+            telemetry.Started(run);
+            return run;
         }
         catch (EngineOverloadedException e)
         {
             state.Dispose();
+            telemetry.HandoffFailed("rejected");
             throw OpenAiException.Overloaded(e.RetryAfter);
         }
         catch (ArgumentException e)

@@ -16,8 +16,9 @@ public sealed class GenerationPump(ITokenizer tokenizer)
     /// <param name="onText">Takes the next text piece; returns true when a stop string ended the output.</param>
     /// <param name="onEnd">Called once after the last piece, to release what the filter still holds.</param>
     /// <param name="aborted">The client went away.</param>
+    /// <param name="telemetry">Told of every token as it arrives (TTFT, inter-token latency).</param>
     public async Task<(FinishReason Finish, int CompletionTokens)> RunAsync(RunningCompletion run, CancellationTokenSource stopper,
-        Func<string, Task<bool>> onText, Func<Task> onEnd, CancellationToken aborted)
+        Func<string, Task<bool>> onText, Func<Task> onEnd, RequestTelemetry telemetry, CancellationToken aborted)
     {
         var decoder = new TokenDecoder(tokenizer);
         int tokens = 0;
@@ -29,6 +30,7 @@ public sealed class GenerationPump(ITokenizer tokenizer)
                 while (reader.TryRead(out int id))
                 {
                     tokens++;
+                    telemetry.Token();
                     if (run.Sequence.StopTokens.Contains(id)) continue;
                     string text = decoder.Append(id);
                     if (text.Length > 0 && await onText(text))

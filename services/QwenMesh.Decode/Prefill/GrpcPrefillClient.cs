@@ -46,7 +46,7 @@ public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.Prefill
                 PrefillResponse response = await pool[worker].PrefillAsync(request, cancellationToken: cancellation);
                 PrefillResult r = response.Results.Single();
                 return new PrefillReply(r.FirstToken, r.SamplerDraws, new StateKey(StateKind.Handoff, ask.Tenant, r.HandoffId),
-                    r.PromptTokens, r.CachedTokens, r.PrefillMs, r.PublishMs);
+                    r.PromptTokens, r.CachedTokens, r.QueueMs, r.PrefillMs, r.PublishMs);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
             {

@@ -8,7 +8,10 @@ public sealed class LocalPrefillClient(PrefillQueue queue) : IPrefillClient
 {
     public async Task<PrefillReply> PrefillAsync(PrefillAsk ask, CancellationToken cancellation)
     {
-        var job = new PrefillJob(Guid.NewGuid().ToString("N"), ask.Tenant, ask.Prompt, ask.Sampling, ask.SessionId, ask.CheckpointAt);
+        var job = new PrefillJob(Guid.NewGuid().ToString("N"), ask.Tenant, ask.Prompt, ask.Sampling, ask.SessionId, ask.CheckpointAt)
+        {
+            Trace = System.Diagnostics.Activity.Current?.Context ?? default,
+        };
         PrefillOutcome o;
         try
         {
@@ -18,6 +21,6 @@ public sealed class LocalPrefillClient(PrefillQueue queue) : IPrefillClient
         {
             throw OpenAiException.BadRequest(e.Message);
         }
-        return new PrefillReply(o.FirstToken, o.SamplerDraws, o.Handoff, o.PromptTokens, o.CachedTokens, o.PrefillMs, o.PublishMs);
+        return new PrefillReply(o.FirstToken, o.SamplerDraws, o.Handoff, o.PromptTokens, o.CachedTokens, o.QueueMs, o.PrefillMs, o.PublishMs);
     }
 }

@@ -7,7 +7,7 @@ namespace QwenMesh.Decode.Prefill;
 public sealed record PrefillAsk(string Tenant, IReadOnlyList<int> Prompt, SamplingParams Sampling, string? SessionId, int CheckpointAt);
 
 /// <summary>A prefill's answer: the first token, the handoff key of its state, and how many prompt tokens were cached.</summary>
-public sealed record PrefillReply(int FirstToken, int SamplerDraws, StateKey Handoff, int PromptTokens, int CachedTokens, double PrefillMs, double PublishMs);
+public sealed record PrefillReply(int FirstToken, int SamplerDraws, StateKey Handoff, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double PublishMs);
 
 /// <summary>Runs a prefill for the decode service: over gRPC on a prefill pool, or in this process when colocated.</summary>
 public interface IPrefillClient

@@ -15,6 +15,7 @@ public sealed class DecodeEngine : IDisposable
     readonly QwenModel _model;
     readonly ModelGate _gate;
     readonly DecodeOptions _options;
+    readonly IDecodeObserver? _observer;
     readonly ConcurrentQueue<DecodeSequence> _waiting = new();
     readonly List<DecodeSequence> _running = [];
     readonly SemaphoreSlim _wake = new(0);
@@ -25,14 +26,16 @@ public sealed class DecodeEngine : IDisposable
     int _waitingCount;
     int _runningCount;
 
-    public DecodeEngine(QwenModel model, ModelGate gate, DecodeOptions options)
+    public DecodeEngine(QwenModel model, ModelGate gate, DecodeOptions options, IDecodeObserver? observer = null)
     {
         _model = model;
         _gate = gate;
         _options = options;
+        _observer = observer;
         _kvBytesPerToken = SequenceState.KvBytesPerToken(model.Config, model.DType);
         _loop = new Thread(Loop) { IsBackground = true, Name = "decode-loop" };
-        _loop.Start();
+        // The loop serves every request: it must not inherit the span (or anything else) of the request that created it.
+        using (ExecutionContext.SuppressFlow()) _loop.Start();
     }
 
     /// <summary>Sequences in the running batch.</summary>
@@ -43,6 +46,9 @@ public sealed class DecodeEngine : IDisposable
 
     /// <summary>State bytes reserved by admitted and waiting sequences.</summary>
     public long ReservedBytes => Interlocked.Read(ref _reservedBytes);
+
+    /// <summary>The state-memory budget <see cref="ReservedBytes"/> counts against.</summary>
+    public long StateMemoryBytes => _options.StateMemoryBytes;
 
     /// <summary>Decode steps that failed as a batch and were retried sequence by sequence.</summary>
     public int RecoveredSteps => Volatile.Read(ref _recoveredSteps);
@@ -122,6 +128,7 @@ public sealed class DecodeEngine : IDisposable
             _waiting.TryDequeue(out _);
             Interlocked.Decrement(ref _waitingCount);
             Interlocked.Add(ref _reservedBytes, next.ReservedBytes);
+            next.Admitted();
             _running.Add(next);
         }
     }
@@ -157,6 +164,7 @@ public sealed class DecodeEngine : IDisposable
             for (int i = _running.Count - 1; i >= 0; i--) Recover(i, e);
             return;
         }
+        _observer?.Stepped(rows.Length);
         for (int i = _running.Count - 1; i >= 0; i--)
         {
             if (_running[i].Emit(_running[i].Sampler.Next(rows[i]))) Leave(i, null);

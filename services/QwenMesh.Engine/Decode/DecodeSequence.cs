@@ -14,6 +14,8 @@ public sealed class DecodeSequence
     readonly Channel<int> _tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     readonly List<int> _emitted = [];
+    readonly long _submitted = System.Diagnostics.Stopwatch.GetTimestamp();
+    long _admitted, _firstStep;
 
     internal DecodeSequence(SequenceState state, IReadOnlyList<int>? prompt, Sampler sampler, int maxTokens, IReadOnlySet<int> stopTokens,
         long reservedBytes, CancellationToken cancellation)
@@ -33,6 +35,14 @@ public sealed class DecodeSequence
     /// <summary>Why the sequence ended; set once <see cref="Tokens"/> completes normally.</summary>
     public FinishReason? Finish { get; private set; }
 
+    /// <summary>Time from submission to joining the running batch; null while waiting.</summary>
+    public TimeSpan? QueueTime => _admitted == 0 ? null : System.Diagnostics.Stopwatch.GetElapsedTime(_submitted, _admitted);
+
+    /// <summary>Time from submission to the first token a decode step produced (after the prefill's first token); null before it.</summary>
+    public TimeSpan? FirstStepTime => _firstStep == 0 ? null : System.Diagnostics.Stopwatch.GetElapsedTime(_submitted, _firstStep);
+
+    internal void Admitted() => _admitted = System.Diagnostics.Stopwatch.GetTimestamp();
+
     internal SequenceState State { get; private set; }
     /// <summary>The prompt the state was prefilled from, when known: with it the state can be rebuilt after a failed step.</summary>
     internal IReadOnlyList<int>? Prompt { get; }
@@ -50,6 +60,7 @@ public sealed class DecodeSequence
     {
         LastToken = token;
         Generated++;
+        if (Generated == 2) _firstStep = System.Diagnostics.Stopwatch.GetTimestamp();
         _emitted.Add(token);
         _tokens.Writer.TryWrite(token);
         if (StopTokens.Contains(token)) Finish = FinishReason.Stop;

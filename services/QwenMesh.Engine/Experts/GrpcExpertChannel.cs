@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
 using QwenMesh.Contracts.V1;
+using QwenMesh.Engine.Telemetry;
 using QwenMesh.Model.Checkpoints;
 using static TorchSharp.torch;
 
@@ -21,6 +23,10 @@ public sealed class GrpcExpertChannel(ExpertWorker.ExpertWorkerClient client, st
 
     public async Task<Tensor> ComputeAsync(int layer, IReadOnlyList<int> experts, IReadOnlyList<int> counts, Tensor rows, CancellationToken cancellation)
     {
+        // Only inside a traced request (a prefill); decode steps serve many requests at once and are not traced per call.
+        using Activity? span = Activity.Current is null ? null : EngineTracing.Source.StartActivity("expert call", ActivityKind.Client);
+        span?.SetTag(EngineTracing.Layer, layer);
+        span?.SetTag(EngineTracing.Rows, rows.shape[0]);
         var call = new ExpertCall
         {
             CallId = (ulong)Interlocked.Increment(ref _nextId),
@@ -29,6 +35,7 @@ public sealed class GrpcExpertChannel(ExpertWorker.ExpertWorkerClient client, st
             Dtype = DTypes.FromScalarType(dtype),
             Hidden = hidden,
             Rows = ByteString.CopyFrom(TensorBytes(rows.to(dtype))),
+            Traceparent = EngineTracing.TraceParent(span),
         };
         call.Experts.AddRange(experts);
         call.Counts.AddRange(counts);
@@ -74,23 +81,35 @@ public sealed class GrpcExpertChannel(ExpertWorker.ExpertWorkerClient client, st
 
     AsyncDuplexStreamingCall<ExpertCall, ExpertReply> Open()
     {
-        var stream = client.Compute();
-        _ = Task.Run(async () =>
+        // The stream and its reader outlive the call that opens them: they belong to no request's trace.
+        Activity? caller = Activity.Current;
+        Activity.Current = null;
+        try
         {
-            try
+            var stream = client.Compute();
+            _ = Task.Run(() => ReadRepliesAsync(stream));
+            return stream;
+        }
+        finally
+        {
+            Activity.Current = caller;
+        }
+    }
+
+    async Task ReadRepliesAsync(AsyncDuplexStreamingCall<ExpertCall, ExpertReply> stream)
+    {
+        try
+        {
+            await foreach (ExpertReply reply in stream.ResponseStream.ReadAllAsync())
             {
-                await foreach (ExpertReply reply in stream.ResponseStream.ReadAllAsync())
-                {
-                    if (_pending.TryGetValue(reply.CallId, out var waiter)) waiter.TrySetResult(reply);
-                }
-                FailPending(new IOException("expert worker closed the stream"));
+                if (_pending.TryGetValue(reply.CallId, out var waiter)) waiter.TrySetResult(reply);
             }
-            catch (Exception e)
-            {
-                FailPending(e);
-            }
-        });
-        return stream;
+            FailPending(new IOException("expert worker closed the stream"));
+        }
+        catch (Exception e)
+        {
+            FailPending(e);
+        }
     }
 
     void FailPending(Exception e)

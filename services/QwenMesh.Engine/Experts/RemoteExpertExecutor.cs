@@ -10,12 +10,14 @@ namespace QwenMesh.Engine.Experts;
 /// unhealthy and its groups are retried on replicas; with no replica left the step fails with a clear error.
 /// </summary>
 public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyList<IExpertChannel> workers, ExpertLoad load,
-    TimeSpan timeout, TimeProvider clock) : IExpertExecutor
+    TimeSpan timeout, TimeSpan cooldown, TimeProvider clock, IExpertObserver? observer = null) : IExpertExecutor
 {
-    static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(2);
     readonly DateTimeOffset[] _unhealthyUntil = new DateTimeOffset[workers.Count];
 
     public bool IsHealthy(int worker) => clock.GetUtcNow() >= _unhealthyUntil[worker];
+
+    /// <summary>Workers in their failure cool-down now.</summary>
+    public int UnhealthyWorkers => Enumerable.Range(0, workers.Count).Count(w => !IsHealthy(w));
 
     /// <summary>Bytes and time spent on remote expert rounds, for the benchmark.</summary>
     public ExpertTraffic Traffic { get; } = new();
@@ -52,7 +54,7 @@ public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyLis
                         outputs.narrow(0, group[g].Start, group[g].Count).copy_(result.narrow(0, offset, group[g].Count));
                     continue;
                 }
-                _unhealthyUntil[byWorker[i].Key] = clock.GetUtcNow() + Cooldown;
+                _unhealthyUntil[byWorker[i].Key] = clock.GetUtcNow() + cooldown;
                 foreach (var g in group) tried[g.Expert].Add(byWorker[i].Key);
                 failed.AddRange(group);
             }
@@ -77,13 +79,18 @@ public sealed class RemoteExpertExecutor(ExpertPlacement placement, IReadOnlyLis
     async Task<Tensor> CallAsync(int worker, int layer, List<(int Expert, int Start, int Count)> groups, Tensor rows)
     {
         Tensor batch = cat(groups.Select(g => rows.narrow(0, g.Start, g.Count)).ToList(), 0).DetachFromDisposeScope();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool failed = true;
         try
         {
             using var deadline = new CancellationTokenSource(timeout);
-            return await workers[worker].ComputeAsync(layer, groups.Select(g => g.Expert).ToList(), groups.Select(g => g.Count).ToList(), batch, deadline.Token);
+            Tensor result = await workers[worker].ComputeAsync(layer, groups.Select(g => g.Expert).ToList(), groups.Select(g => g.Count).ToList(), batch, deadline.Token);
+            failed = false;
+            return result;
         }
         finally
         {
+            observer?.Called(worker, (int)batch.shape[0], System.Diagnostics.Stopwatch.GetElapsedTime(started), failed);
             batch.Dispose();
         }
     }

@@ -17,6 +17,9 @@ public sealed record PrefillJob(
     int CheckpointAt)
 {
     public StateKey? SessionKey => SessionId is { Length: > 0 } id ? StateKey.Session(Tenant, id) : null;
+
+    /// <summary>The caller's span: the batch that runs this job is its child (or linked to it when batched with others).</summary>
+    public System.Diagnostics.ActivityContext Trace { get; init; }
 }
 
 /// <summary>What a prefill produced: the first token, where its state was published, and what it cost.</summary>
@@ -29,4 +32,8 @@ public sealed record PrefillOutcome(
     int PromptTokens,
     double PrefillMs,
     double PublishMs,
-    long StateBytes);
+    long StateBytes)
+{
+    /// <summary>Time the job waited in the prefill queue before its batch started.</summary>
+    public double QueueMs { get; init; }
+}

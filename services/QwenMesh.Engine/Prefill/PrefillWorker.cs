@@ -59,6 +59,8 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
                 int first = sampler.Next(logits[i].data<float>().ToArray());
                 logits[i].Dispose();
                 long publishStart = Stopwatch.GetTimestamp();
+                using Activity? publish = Telemetry.EngineTracing.Source.StartActivity("handoff publish", ActivityKind.Internal, w.Job.Trace);
+                publish?.SetTag(Telemetry.EngineTracing.StateBytes, w.State.Bytes);
                 StateKey handoff = StateKey.NewHandoff(w.Job.Tenant);
                 await store.WriteAsync(handoff, s => codec.WriteAsync(w.State, s, null, cancellation), limits.HandoffTtl, cancellation);
                 outcomes.Add(new PrefillOutcome(w.Job.RequestId, first, sampler.Draws, handoff, w.Cached, w.Job.Tokens.Count,

@@ -32,7 +32,7 @@ public sealed class DecodeStressTests(TinyModel tiny)
 
         var store = new InMemoryStateStore();
         var gate = new ModelGate();
-        await using var prefill = new PrefillQueue(new PrefillWorker(tiny.Model, tiny.Codec, store, gate, tiny.Limits));
+        await using var prefill = new PrefillQueue(new PrefillWorker(tiny.Model, tiny.Codec, store, gate, tiny.Limits), new PrefillOptions());
         using var engine = new DecodeEngine(tiny.Model, gate, new DecodeOptions { MaxBatch = 16, MaxQueued = 64 });
         using var pressure = new GcPressure();
         var handoffs = new System.Collections.Concurrent.ConcurrentBag<StateKey>();

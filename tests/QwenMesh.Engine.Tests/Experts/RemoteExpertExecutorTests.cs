@@ -23,7 +23,7 @@ public sealed class RemoteExpertExecutorTests(TinyModel tiny) : IDisposable
             return new ShardChannel(shard);
         }).ToList();
         var load = new ExpertLoad(tiny.Model.Config.NumHiddenLayers, tiny.Model.Config.NumExperts);
-        var executor = new RemoteExpertExecutor(placement, channels, load, TimeSpan.FromSeconds(5), _clock);
+        var executor = new RemoteExpertExecutor(placement, channels, load, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), _clock);
         return (QwenModel.Load(tiny.Folder, ScalarType.Float32, executor), channels, load);
     }
 

@@ -1,0 +1,73 @@
+using Grpc.Net.Client;
+using QwenMesh.Decode.Api;
+using QwenMesh.Decode.Completions;
+using QwenMesh.Decode.Prefill;
+using QwenMesh.Engine.Decode;
+using QwenMesh.Engine.Prefill;
+using QwenMesh.Hosting;
+using QwenMesh.Model;
+using QwenMesh.Model.Tokenization;
+using QwenMesh.ServiceDefaults.Metrics;
+using QwenMesh.ServiceDefaults.Options;
+using QwenMesh.ServiceDefaults.Startup;
+
+namespace QwenMesh.Decode;
+
+/// <summary>The decode role's registrations: the model, the engine and its limits, prefill (remote or in process), the API.</summary>
+public static class DecodeExtensions
+{
+    public static IServiceCollection AddDecodeServices(this IServiceCollection services, ServingOptions options)
+    {
+        services.AddQwenMeshModel(options).AddQwenMeshStateStore(options);
+        services.AddValidatedOptions<DecodeOptions>(DecodeOptions.Section, (o, c) =>
+        {
+            c.AtLeast(nameof(o.MaxBatch), o.MaxBatch, 1);
+            c.AtLeast(nameof(o.MaxQueued), o.MaxQueued, 0);
+            c.AtLeast(nameof(o.StateMemoryBytes), o.StateMemoryBytes, 1 << 20);
+            c.AtLeast(nameof(o.DrainTimeoutSeconds), o.DrainTimeoutSeconds, 0);
+        });
+        services.AddSingleton<TokenizerStartup>();
+        services.AddSingleton<IStartupWork>(sp => sp.GetRequiredService<TokenizerStartup>());
+        services.AddSingleton<ITokenizer>(sp => sp.GetRequiredService<TokenizerStartup>().Tokenizer);
+        services.AddSingleton<ServedModel>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DecodeLoadTelemetry>();
+        services.AddSingleton(sp =>
+        {
+            var telemetry = sp.GetRequiredService<DecodeLoadTelemetry>();
+            var engine = new DecodeEngine(sp.GetRequiredService<QwenModel>(), sp.GetRequiredService<Engine.ModelGate>(), sp.GetRequiredService<DecodeOptions>(), telemetry);
+            telemetry.Watch(engine);
+            return engine;
+        });
+        services.AddSingleton<DrainGate>();
+        if (string.IsNullOrWhiteSpace(options.PrefillUrls)) services.AddQwenMeshPrefill();
+        services.AddSingleton<IPrefillClient>(sp => PrefillClient(sp, options));
+        services.AddSingleton<CompletionRunner>();
+        services.AddSingleton<GenerationPump>();
+        services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<CompletionsEndpoint>();
+        services.AddSingleton<OpenAiErrors>();
+        return services;
+    }
+
+    static IPrefillClient PrefillClient(IServiceProvider services, ServingOptions options)
+    {
+        string[] urls = (options.PrefillUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0) return new LocalPrefillClient(services.GetRequiredService<PrefillQueue>());
+        var credential = services.GetRequiredService<MeshCredential>();
+        var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(credential.Invoker(GrpcChannel.ForAddress(u)))).ToList();
+        return new GrpcPrefillClient(pool, services.GetRequiredService<TimeProvider>());
+    }
+
+    /// <summary>Loads the tokenizer with the model (the chat template and stop ids come with it).</summary>
+    sealed class TokenizerStartup(ServingOptions options) : IStartupWork
+    {
+        ITokenizer? _tokenizer;
+
+        public string Stage => "loading tokenizer";
+
+        public ITokenizer Tokenizer => _tokenizer ?? throw new ServiceStartingException("the tokenizer is still loading");
+
+        public Task RunAsync(CancellationToken cancellation) => Task.Run(() => _tokenizer = TokenizerLoader.Load(options.Model), cancellation);
+    }
+}
