@@ -56,7 +56,9 @@ public static class DecodeExtensions
         if (urls.Length == 0) return new LocalPrefillClient(services.GetRequiredService<PrefillQueue>());
         var credential = services.GetRequiredService<MeshCredential>();
         var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(credential.Invoker(GrpcChannel.ForAddress(u)))).ToList();
-        return new GrpcPrefillClient(pool, services.GetRequiredService<TimeProvider>());
+        // Without a shared store (Redis) each state comes back in the prefill reply: prefill never calls into decode.
+        return new GrpcPrefillClient(pool, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<Engine.State.StateCodec>(),
+            services.GetRequiredService<Engine.State.StateLimits>(), deliverStates: string.IsNullOrEmpty(options.Redis));
     }
 
     /// <summary>Loads the tokenizer with the model (the chat template and stop ids come with it).</summary>

@@ -1,6 +1,5 @@
 using QwenMesh.Decode.Api;
 using QwenMesh.Decode.OpenAi;
-using QwenMesh.Decode.StateStore;
 using QwenMesh.Engine.Decode;
 using QwenMesh.Hosting;
 using QwenMesh.ServiceDefaults;
@@ -9,7 +8,7 @@ namespace QwenMesh.Decode;
 
 /// <summary>
 /// The decode service process: the OpenAI-compatible HTTP API and the continuous-batching engine, prefilling
-/// through a prefill pool (or itself when colocated). It owns the embedded state store when there is no Redis.
+/// through a prefill pool (or itself when colocated). It serves no gRPC: prefill answers it, never calls it.
 /// </summary>
 public static class DecodeHost
 {
@@ -20,10 +19,9 @@ public static class DecodeHost
         var builder = WebApplication.CreateBuilder(args);
         var options = ServingOptions.From(builder.Configuration);
         builder.AddServiceDefaults(Role, options.ServedName);
-        // With QwenMesh:GrpcPort the embedded state store is served there to the prefill processes.
         ServingEndpoints.Listen(builder, options);
         builder.Services.AddDecodeServices(options);
-        builder.Services.AddMeshGrpc(MeshCredential.From(options), maxReceiveBytes: 16 << 20);
+        builder.Services.AddSingleton(MeshCredential.From(options));
         // On SIGTERM the host waits this long for running streams (new requests are refused meanwhile).
         builder.Services.AddOptions<HostOptions>().Configure<DecodeOptions>((host, decode) => host.ShutdownTimeout = TimeSpan.FromSeconds(decode.DrainTimeoutSeconds));
 
@@ -51,8 +49,6 @@ public static class DecodeHost
             gate.Admit();
             return ExpertLoadReport.Build(model.Experts);
         });
-        if (options.GrpcPort > 0) app.MapGrpcService<StateStoreService>();
-        if (options.GrpcPort > 0) MeshCredentialHosting.WarnIfOpen(app.Services.GetRequiredService<MeshCredential>(), app.Logger);
         return app;
     }
 

@@ -1,6 +1,4 @@
-using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
-using QwenMesh.Contracts.V1;
 using QwenMesh.Engine;
 using QwenMesh.Engine.Experts;
 using QwenMesh.Engine.State;
@@ -40,7 +38,10 @@ public static class ModelHosting
         _ => throw new InvalidOperationException($"QwenMesh:DType must be float32 or bfloat16, got '{options.DType}'"),
     };
 
-    /// <summary>Redis when configured; else the gRPC client of the embedded store; else (the owner) the in-process store.</summary>
+    /// <summary>
+    /// Redis when configured (shared by every process: handoffs and sessions); else this process's own memory (colocated
+    /// decode's sessions, or a prefill worker's sessions, which decode routes by session id).
+    /// </summary>
     public static IServiceCollection AddQwenMeshStateStore(this IServiceCollection services, ServingOptions options)
     {
         if (!string.IsNullOrEmpty(options.Redis))
@@ -49,11 +50,6 @@ public static class ModelHosting
             var redis = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { options.Redis }, AbortOnConnectFail = false });
             services.AddSingleton<IConnectionMultiplexer>(redis);
             services.AddSingleton<IStateStore>(new RedisStateStore(redis));
-        }
-        else if (!string.IsNullOrEmpty(options.StateStoreUrl))
-        {
-            var channel = GrpcChannel.ForAddress(options.StateStoreUrl, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 });
-            services.AddSingleton<IStateStore>(new GrpcStateStore(new StateStore.StateStoreClient(MeshCredential.From(options).Invoker(channel))));
         }
         else
         {

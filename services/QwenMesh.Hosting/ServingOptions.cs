@@ -44,11 +44,8 @@ public sealed class ServingOptions
     /// <summary>float32 or bfloat16.</summary>
     public string DType { get; set; } = "float32";
 
-    /// <summary>Redis endpoint (host:port) of the state store; empty for the embedded store.</summary>
+    /// <summary>Redis endpoint (host:port) of the shared state store; empty: states travel in prefill replies and sessions stay in process.</summary>
     public string? Redis { get; set; }
-
-    /// <summary>gRPC address of the embedded state store (in the decode process) for processes that do not own it.</summary>
-    public string? StateStoreUrl { get; set; }
 
     /// <summary>Prefill service addresses (comma-separated); empty means this process prefills itself (colocated).</summary>
     public string? PrefillUrls { get; set; }

@@ -1,17 +1,24 @@
+using Google.Protobuf;
 using Grpc.Core;
 using QwenMesh.Contracts.V1;
 using QwenMesh.Engine.Prefill;
+using QwenMesh.Engine.State;
 using QwenMesh.Model.Sampling;
 
 namespace QwenMesh.Prefill;
 
-/// <summary>The Prefill gRPC service: validates a request, queues its sequences for batched prefill, returns first tokens and handoff keys.</summary>
-public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.PrefillBase
+/// <summary>
+/// The Prefill gRPC service: validates a request, queues its sequences for batched prefill, and streams back each
+/// result, followed by its state when the caller asked for the states (no shared store) or else with its handoff key.
+/// </summary>
+public sealed class PrefillService(PrefillQueue queue, StateCodec codec) : Contracts.V1.Prefill.PrefillBase
 {
-    public override async Task<PrefillResponse> Prefill(PrefillRequest request, ServerCallContext context)
+    const int ChunkSize = 1 << 20;
+
+    public override async Task Prefill(PrefillRequest request, IServerStreamWriter<PrefillReplyPart> reply, ServerCallContext context)
     {
         if (request.Sequences.Count == 0) throw Invalid("a prefill request needs at least one sequence");
-        var jobs = request.Sequences.Select(ToJob).ToList();
+        var jobs = request.Sequences.Select(s => ToJob(s, request.DeliverStates)).ToList();
         IReadOnlyList<PrefillOutcome> outcomes;
         try
         {
@@ -25,28 +32,50 @@ public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.Pr
         {
             throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
-        catch (Engine.State.StateStoreUnavailableException e)
+        catch (StateStoreUnavailableException e)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
-        var response = new PrefillResponse();
-        response.Results.AddRange(outcomes.Select(o => new PrefillResult
+        int sent = 0;
+        try
         {
-            RequestId = o.RequestId,
-            FirstToken = o.FirstToken,
-            SamplerDraws = o.SamplerDraws,
-            HandoffId = o.Handoff.Id,
-            CachedTokens = o.CachedTokens,
-            PromptTokens = o.PromptTokens,
-            PrefillMs = o.PrefillMs,
-            PublishMs = o.PublishMs,
-            StateBytes = o.StateBytes,
-            QueueMs = o.QueueMs,
-        }));
-        return response;
+            for (; sent < outcomes.Count; sent++)
+            {
+                PrefillOutcome o = outcomes[sent];
+                await reply.WriteAsync(new PrefillReplyPart { Result = Result(o) }, context.CancellationToken);
+                if (o.Handoff is StateHandoff.Delivered delivered)
+                {
+                    var chunks = new ChunkWriteStream(ChunkSize, chunk =>
+                        reply.WriteAsync(new PrefillReplyPart { StateChunk = UnsafeByteOperations.UnsafeWrap(chunk) }, context.CancellationToken));
+                    await codec.WriteAsync(delivered.State, chunks, null, context.CancellationToken);
+                    await chunks.CompleteAsync();
+                    delivered.State.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            // A caller gone mid-reply leaves states nobody will take: release them now.
+            for (int i = sent; i < outcomes.Count; i++)
+                if (outcomes[i].Handoff is StateHandoff.Delivered left) left.State.Dispose();
+        }
     }
 
-    static PrefillJob ToJob(PrefillSequence s)
+    static PrefillResult Result(PrefillOutcome o) => new()
+    {
+        RequestId = o.RequestId,
+        FirstToken = o.FirstToken,
+        SamplerDraws = o.SamplerDraws,
+        HandoffId = o.Handoff is StateHandoff.Published published ? published.Key.Id : "",
+        CachedTokens = o.CachedTokens,
+        PromptTokens = o.PromptTokens,
+        PrefillMs = o.PrefillMs,
+        PublishMs = o.PublishMs,
+        StateBytes = o.StateBytes,
+        QueueMs = o.QueueMs,
+    };
+
+    static PrefillJob ToJob(PrefillSequence s, bool deliver)
     {
         if (string.IsNullOrEmpty(s.Tenant)) throw Invalid($"sequence {s.RequestId}: tenant is required");
         if (s.Tokens.Count == 0) throw Invalid($"sequence {s.RequestId}: tokens are required");
@@ -63,6 +92,7 @@ public sealed class PrefillService(PrefillQueue queue) : Contracts.V1.Prefill.Pr
         return new PrefillJob(s.RequestId, s.Tenant, s.Tokens.ToList(), sampling, s.SessionId, s.CheckpointAt)
         {
             Trace = System.Diagnostics.Activity.Current?.Context ?? default,
+            Deliver = deliver,
         };
     }
 

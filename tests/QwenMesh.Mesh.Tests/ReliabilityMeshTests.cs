@@ -6,7 +6,6 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using QwenMesh.Contracts.V1;
-using QwenMesh.Engine.State;
 
 namespace QwenMesh.Mesh.Tests;
 
@@ -29,37 +28,26 @@ public sealed class ReliabilityMeshTests(MeshFixture mesh)
     [InlineData("a-guess")]
     public async Task Internal_grpc_calls_without_the_mesh_credential_are_refused(string? credential)
     {
-        string store = mesh.Colocated.Child("decode", 0).Grpc!;
-        var state = new StateStore.StateStoreClient(Invoker(store, credential));
-        var key = new StateKeyMessage { Kind = "session", Tenant = "default", Id = "someone-elses" };
-        var read = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            using var call = state.Read(new StateReadRequest { Key = key });
-            await call.ResponseStream.MoveNext(CancellationToken.None);
-        });
-        Assert.Equal(StatusCode.Unauthenticated, read.StatusCode);
-        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(async () => await state.DeleteAsync(key))).StatusCode);
-
         var prefill = new Contracts.V1.Prefill.PrefillClient(Invoker(mesh.Disaggregated.Child("prefill", 0).Grpc!, credential));
         var request = new PrefillRequest { Sequences = { new PrefillSequence { RequestId = "x", Tenant = "default", Tokens = { 1, 2, 3 } } } };
-        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(async () => await prefill.PrefillAsync(request))).StatusCode);
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = prefill.Prefill(request);
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
     }
 
     [Fact]
-    public async Task A_state_write_larger_than_the_models_largest_state_is_refused()
+    public async Task Without_redis_decode_serves_no_internal_port_and_states_come_back_in_the_prefill_reply()
     {
-        var state = new StateStore.StateStoreClient(Invoker(mesh.Colocated.Child("decode", 0).Grpc!, MeshProcess.Secret));
-        var key = new StateKeyMessage { Kind = "session", Tenant = "default", Id = "garbage-" + Guid.NewGuid().ToString("N") };
-        // Through the mesh's own client, which must not hang on a write the server has stopped reading.
-        var store = new GrpcStateStore(state);
-        var refused = await Assert.ThrowsAsync<RpcException>(() => store.WriteAsync(new StateKey(StateKind.Session, key.Tenant, key.Id), async stream =>
-        {
-            var chunk = new byte[1 << 20];
-            for (int i = 0; i < 64; i++) await stream.WriteAsync(chunk);
-        }, TimeSpan.FromMinutes(1)).WaitAsync(TimeSpan.FromMinutes(1)));
-        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
-        var ttl = await state.TimeToLiveAsync(key);
-        Assert.False(ttl.Exists);
+        // Prefill answers decode and never calls into it: decode has no gRPC port to reach, nor to attack.
+        Assert.All(new[] { 0, 1 }, i => Assert.Null(mesh.Pools.Child("decode", i).Grpc));
+        Assert.Null(mesh.Colocated.Child("decode", 0).Grpc);
+        using var client = new OpenAiClient(mesh.Pools.BaseUrl);
+        var (status, _, response) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 3));
+        Assert.Equal(200, status);
+        Assert.True(long.Parse(response.Headers.GetValues("x-qwenmesh-state-bytes").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
     }
 
     [Theory]
@@ -119,6 +107,28 @@ public sealed class ReliabilityMeshTests(MeshFixture mesh)
             await Task.Delay(200);
         }
         Assert.Contains(m.Output, l => l.StartsWith($"qwenmesh: {role} {index} exited", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_decode_worker_told_to_stop_finishes_its_running_streams_first()
+    {
+        var (pid, url, _) = mesh.Pools.Child("decode", 0);
+        using var client = new OpenAiClient(new Uri(url));
+        Task<(List<JsonElement> Events, bool Done)> stream = client.StreamAsync(OpenAiClient.Chat(Model, Hello, 40, stream: true));
+        // Once it streams, SIGTERM: the stream still runs to its end.
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
+        {
+            JsonElement ready = JsonDocument.Parse(await client.Http.GetStringAsync("/ready")).RootElement;
+            if (ready.GetProperty("running").GetInt32() > 0) break;
+            Assert.True(DateTime.UtcNow < deadline, "the stream never started");
+        }
+        Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        var (events, done) = await stream.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(done, "the stream did not end with [DONE]");
+        Assert.Contains(events, e => e.GetProperty("choices") is { ValueKind: JsonValueKind.Array } c && c.GetArrayLength() > 0
+            && c[0].GetProperty("finish_reason").ValueKind == JsonValueKind.String);
+        Assert.DoesNotContain(events, e => e.TryGetProperty("error", out _));
+        await WaitForRestart(mesh.Pools, "decode", 0, pid);
     }
 
     [Fact]

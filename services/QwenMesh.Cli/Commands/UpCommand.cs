@@ -7,8 +7,8 @@ namespace QwenMesh.Cli.Commands;
 
 /// <summary>
 /// `up`: the whole mesh on loopback as separate processes: expert workers (when asked for), prefill workers, decode
-/// workers (the first one also serves the embedded state store unless --redis is given), and the front proxy before
-/// them. Every child is supervised (restarted with back-off); internal calls carry a mesh credential made per run.
+/// workers, and the front proxy before them. Without --redis, states come back in prefill replies and sessions stay in
+/// the process that saved them. Every child is supervised (restarted with back-off); internal calls carry a mesh credential made per run.
 /// Ctrl-C or SIGTERM stops every child.
 /// </summary>
 public static class UpCommand
@@ -43,7 +43,6 @@ public static class UpCommand
         var prefillHttp = Enumerable.Range(0, prefillWorkers).Select(_ => Url()).ToList();
         var prefillGrpc = Enumerable.Range(0, prefillWorkers).Select(_ => Url()).ToList();
         var decodeHttp = Enumerable.Range(0, decodeWorkers).Select(_ => Url()).ToList();
-        string? storeUrl = redis is null ? Url() : null;
         if (expertWorkers > 0)
         {
             common.Add($"--QwenMesh:ExpertWorkerUrls={string.Join(",", expertGrpc)}");
@@ -75,15 +74,11 @@ public static class UpCommand
             {
                 var args = new List<string>(common);
                 if (prefillWorkers > 0) args.Add($"--QwenMesh:PrefillUrls={string.Join(",", prefillGrpc)}");
-                // Decode 0 owns the embedded state store (without Redis) and serves it to the others over gRPC.
-                string? grpc = redis is null && i == 0 ? storeUrl : null;
-                if (redis is null && i > 0) args.Add($"--QwenMesh:StateStoreUrl={storeUrl}");
-                supervisor.Add(ServiceProcess.Start("decode", i, decodeHttp[i], grpc, Ports(args, decodeHttp[i], grpc), secret, stderr));
+                supervisor.Add(ServiceProcess.Start("decode", i, decodeHttp[i], null, Ports(args, decodeHttp[i], null), secret, stderr));
             }
             for (int i = 0; i < prefillWorkers; i++)
             {
                 var args = new List<string>(common);
-                if (redis is null) args.Add($"--QwenMesh:StateStoreUrl={storeUrl}");
                 supervisor.Add(ServiceProcess.Start("prefill", i, prefillHttp[i], prefillGrpc[i], Ports(args, prefillHttp[i], prefillGrpc[i]), secret, stderr));
             }
             WaitAndAnnounce(supervisor, supervisor.Children.Skip(announced), stop.Token);

@@ -1,6 +1,7 @@
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Decode.Prefill;
 using QwenMesh.Engine.Decode;
+using QwenMesh.Engine.Prefill;
 using QwenMesh.Engine.State;
 using QwenMesh.Model.State;
 
@@ -30,31 +31,13 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
             throw OpenAiException.Overloaded(e.RetryAfter);
         }
         PrefillReply reply = await prefill.PrefillAsync(new PrefillAsk(plan.Tenant, plan.Prompt, plan.Sampling, plan.SessionId, plan.CheckpointAt), cancellation);
-        SequenceState? state;
         long takeOver = System.Diagnostics.Stopwatch.GetTimestamp();
-        using (System.Diagnostics.Activity? span = RequestTelemetry.Source.StartActivity("handoff take-over"))
+        SequenceState? state = reply.Handoff switch
         {
-            try
-            {
-                state = await store.ReadAsync(reply.Handoff, s => codec.ReadAsync(s, cancellation), consume: true, cancellation);
-                span?.SetTag("qwenmesh.state.bytes", state?.Bytes);
-            }
-            catch (StateFormatException e)
-            {
-                telemetry.HandoffFailed("corrupt");
-                throw OpenAiException.ServerError($"the prefilled state could not be loaded: {e.Message}");
-            }
-            catch (StateStoreUnavailableException)
-            {
-                telemetry.HandoffFailed("unavailable");
-                throw;
-            }
-            catch (OperationCanceledException)
-            {
-                await store.DeleteAsync(reply.Handoff, CancellationToken.None);
-                throw;
-            }
-        }
+            StateHandoff.Delivered local => local.State,
+            StateHandoff.Published published => await TakeOverAsync(published.Key, telemetry, cancellation),
+            _ => throw new InvalidOperationException($"unknown handoff {reply.Handoff.GetType().Name}"),
+        };
         if (state is null)
         {
             telemetry.HandoffFailed("expired");
@@ -79,6 +62,33 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
         {
             state.Dispose();
             throw OpenAiException.BadRequest(e.Message);
+        }
+    }
+
+    /// <summary>Reads and consumes a published handoff: the state, or null when its lease expired first.</summary>
+    async Task<SequenceState?> TakeOverAsync(StateKey key, RequestTelemetry telemetry, CancellationToken cancellation)
+    {
+        using System.Diagnostics.Activity? span = RequestTelemetry.Source.StartActivity("handoff take-over");
+        try
+        {
+            SequenceState? state = await store.ReadAsync(key, s => codec.ReadAsync(s, cancellation), consume: true, cancellation);
+            span?.SetTag("qwenmesh.state.bytes", state?.Bytes);
+            return state;
+        }
+        catch (StateFormatException e)
+        {
+            telemetry.HandoffFailed("corrupt");
+            throw OpenAiException.ServerError($"the prefilled state could not be loaded: {e.Message}");
+        }
+        catch (StateStoreUnavailableException)
+        {
+            telemetry.HandoffFailed("unavailable");
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            await store.DeleteAsync(key, CancellationToken.None);
+            throw;
         }
     }
 }

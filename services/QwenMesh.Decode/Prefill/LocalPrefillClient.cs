@@ -3,7 +3,7 @@ using QwenMesh.Engine.Prefill;
 
 namespace QwenMesh.Decode.Prefill;
 
-/// <summary>Colocated mode: this process prefills too, taking turns with decode steps through the model gate.</summary>
+/// <summary>Colocated mode: this process prefills too, taking turns with decode steps through the model gate; the state is handed over as the object.</summary>
 public sealed class LocalPrefillClient(PrefillQueue queue) : IPrefillClient
 {
     public async Task<PrefillReply> PrefillAsync(PrefillAsk ask, CancellationToken cancellation)
@@ -11,6 +11,7 @@ public sealed class LocalPrefillClient(PrefillQueue queue) : IPrefillClient
         var job = new PrefillJob(Guid.NewGuid().ToString("N"), ask.Tenant, ask.Prompt, ask.Sampling, ask.SessionId, ask.CheckpointAt)
         {
             Trace = System.Diagnostics.Activity.Current?.Context ?? default,
+            Deliver = true,
         };
         PrefillOutcome o;
         try

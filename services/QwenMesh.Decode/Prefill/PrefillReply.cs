@@ -1,4 +1,4 @@
-using QwenMesh.Engine.State;
+using QwenMesh.Engine.Prefill;
 using QwenMesh.Model.Sampling;
 
 namespace QwenMesh.Decode.Prefill;
@@ -6,8 +6,8 @@ namespace QwenMesh.Decode.Prefill;
 /// <summary>What the decode side asks a prefill for: one prompt, with its session and checkpoint.</summary>
 public sealed record PrefillAsk(string Tenant, IReadOnlyList<int> Prompt, SamplingParams Sampling, string? SessionId, int CheckpointAt);
 
-/// <summary>A prefill's answer: the first token, the handoff key of its state, and how many prompt tokens were cached.</summary>
-public sealed record PrefillReply(int FirstToken, int SamplerDraws, StateKey Handoff, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double PublishMs);
+/// <summary>A prefill's answer: the first token, how its state is handed over, and how many prompt tokens were cached.</summary>
+public sealed record PrefillReply(int FirstToken, int SamplerDraws, StateHandoff Handoff, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double PublishMs);
 
 /// <summary>Runs a prefill for the decode service: over gRPC on a prefill pool, or in this process when colocated.</summary>
 public interface IPrefillClient

@@ -18,16 +18,19 @@ public sealed record PrefillJob(
 {
     public StateKey? SessionKey => SessionId is { Length: > 0 } id ? StateKey.Session(Tenant, id) : null;
 
+    /// <summary>The caller takes the state itself (<see cref="StateHandoff.Delivered"/>) instead of a published handoff key.</summary>
+    public bool Deliver { get; init; }
+
     /// <summary>The caller's span: the batch that runs this job is its child (or linked to it when batched with others).</summary>
     public System.Diagnostics.ActivityContext Trace { get; init; }
 }
 
-/// <summary>What a prefill produced: the first token, where its state was published, and what it cost.</summary>
+/// <summary>What a prefill produced: the first token, how its state is handed to decode, and what it cost.</summary>
 public sealed record PrefillOutcome(
     string RequestId,
     int FirstToken,
     int SamplerDraws,
-    StateKey Handoff,
+    StateHandoff Handoff,
     int CachedTokens,
     int PromptTokens,
     double PrefillMs,

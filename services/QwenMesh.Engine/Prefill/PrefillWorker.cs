@@ -24,6 +24,8 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
         public PrefillJob Job { get; } = job;
         public SequenceState State { get; } = state;
         public int Cached { get; } = cached;
+        /// <summary>Handed over in process: the receiver owns the state now.</summary>
+        public bool HandedOver { get; set; }
     }
 
     public async Task<IReadOnlyList<PrefillOutcome>> RunAsync(IReadOnlyList<PrefillJob> jobs, CancellationToken cancellation = default)
@@ -59,10 +61,20 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
                 int first = sampler.Next(logits[i].data<float>().ToArray());
                 logits[i].Dispose();
                 long publishStart = Stopwatch.GetTimestamp();
-                using Activity? publish = Telemetry.EngineTracing.Source.StartActivity("handoff publish", ActivityKind.Internal, w.Job.Trace);
-                publish?.SetTag(Telemetry.EngineTracing.StateBytes, w.State.Bytes);
-                StateKey handoff = StateKey.NewHandoff(w.Job.Tenant);
-                await store.WriteAsync(handoff, s => codec.WriteAsync(w.State, s, null, cancellation), limits.HandoffTtl, cancellation);
+                StateHandoff handoff;
+                if (w.Job.Deliver)
+                {
+                    handoff = new StateHandoff.Delivered(w.State);
+                    w.HandedOver = true;
+                }
+                else
+                {
+                    using Activity? publish = Telemetry.EngineTracing.Source.StartActivity("handoff publish", ActivityKind.Internal, w.Job.Trace);
+                    publish?.SetTag(Telemetry.EngineTracing.StateBytes, w.State.Bytes);
+                    StateKey key = StateKey.NewHandoff(w.Job.Tenant);
+                    await store.WriteAsync(key, s => codec.WriteAsync(w.State, s, null, cancellation), limits.HandoffTtl, cancellation);
+                    handoff = new StateHandoff.Published(key);
+                }
                 outcomes.Add(new PrefillOutcome(w.Job.RequestId, first, sampler.Draws, handoff, w.Cached, w.Job.Tokens.Count,
                     prefillMs, Stopwatch.GetElapsedTime(publishStart).TotalMilliseconds, w.State.Bytes));
             }
@@ -70,12 +82,23 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
         }
         finally
         {
-            foreach (Work w in work) w.State.Dispose();
+            foreach (Work w in work.Where(w => !w.HandedOver)) w.State.Dispose();
         }
     }
 
-    /// <summary>Deletes a published handoff nobody will take (its caller went away while it was prefilled).</summary>
-    public Task DiscardAsync(PrefillOutcome outcome) => store.DeleteAsync(outcome.Handoff, CancellationToken.None);
+    /// <summary>Releases a handoff nobody will take (its caller went away while it was prefilled).</summary>
+    public async Task DiscardAsync(PrefillOutcome outcome)
+    {
+        switch (outcome.Handoff)
+        {
+            case StateHandoff.Published published:
+                await store.DeleteAsync(published.Key, CancellationToken.None);
+                break;
+            case StateHandoff.Delivered local:
+                local.State.Dispose();
+                break;
+        }
+    }
 
     /// <summary>The session's saved state when its tokens are a proper prefix of this prompt; otherwise a fresh state.</summary>
     async Task<Work> ResumeAsync(PrefillJob job, CancellationToken cancellation)

@@ -4,7 +4,7 @@ namespace QwenMesh.Engine.State;
 /// A read-only stream over chunks fetched one at a time (asynchronously), so only one chunk is held in memory.
 /// <c>next</c> returns the following chunk, or null after the last.
 /// </summary>
-internal sealed class ChunkReadStream(Func<CancellationToken, Task<ReadOnlyMemory<byte>?>> next) : Stream
+public sealed class ChunkReadStream(Func<CancellationToken, Task<ReadOnlyMemory<byte>?>> next) : Stream
 {
     bool _ended;
     ReadOnlyMemory<byte> _current;

@@ -4,7 +4,7 @@ namespace QwenMesh.Engine.State;
 /// A write-only stream that cuts what it is given into fixed-size chunks and hands each one on when full.
 /// Writers use the async methods, so a store can upload a chunk without blocking a thread.
 /// </summary>
-internal sealed class ChunkWriteStream(int chunkSize, Func<byte[], Task> onChunk) : Stream
+public sealed class ChunkWriteStream(int chunkSize, Func<byte[], Task> onChunk) : Stream
 {
     byte[] _buffer = new byte[chunkSize];
     int _filled;

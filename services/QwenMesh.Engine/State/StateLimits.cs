@@ -5,15 +5,13 @@ using static TorchSharp.torch;
 namespace QwenMesh.Engine.State;
 
 /// <summary>
-/// A state store server's own bounds: how long each kind of key lives, and the largest value it accepts (the state
-/// of a sequence at the longest context, with its token list). A caller's wish changes neither.
+/// The mesh's own bounds on states: how long each kind of key lives, and the largest encoded state it accepts (a
+/// sequence at the longest context, with its token list). A caller's wish changes neither.
 /// </summary>
 public sealed record StateLimits(TimeSpan HandoffTtl, TimeSpan SessionTtl, long MaxBytes)
 {
     /// <summary>Room for the codec's header and checksum on top of the tensors and tokens.</summary>
     const long FramingBytes = 1 << 20;
-
-    public TimeSpan TtlOf(StateKind kind) => kind == StateKind.Handoff ? HandoffTtl : SessionTtl;
 
     public static StateLimits For(ModelConfig config, ScalarType dtype, int maxContextTokens, TimeSpan handoffTtl, TimeSpan sessionTtl)
     {

@@ -47,8 +47,9 @@ public sealed class DecodeStressTests(TinyModel tiny)
             {
                 var job = new PrefillJob($"r{request}", "stress", Prompts[prompt], SamplingParams.Greedy, session, session is null ? 0 : Prompts[prompt].Length - 1);
                 PrefillOutcome o = (await prefill.RunAsync([job], cancel.Token)).Single();
-                handoffs.Add(o.Handoff);
-                SequenceState? state = await store.ReadAsync(o.Handoff, s => tiny.Codec.ReadAsync(s), consume: true);
+                StateKey key = ((StateHandoff.Published)o.Handoff).Key;
+                handoffs.Add(key);
+                SequenceState? state = await store.ReadAsync(key, s => tiny.Codec.ReadAsync(s), consume: true);
                 Assert.NotNull(state);
                 DecodeSequence sequence = engine.Submit(state, Prompts[prompt], o.FirstToken, SamplingParams.Greedy, o.SamplerDraws, max, NoStops, cancel.Token);
                 var tokens = new List<int>();

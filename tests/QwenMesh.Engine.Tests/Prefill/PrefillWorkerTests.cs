@@ -17,9 +17,9 @@ public sealed class PrefillWorkerTests(TinyModel tiny)
     static PrefillJob Job(int[] tokens, string? session = null, int checkpointAt = 0, string tenant = "acme") =>
         new("r-" + Guid.NewGuid().ToString("N")[..6], tenant, tokens, SamplingParams.Greedy, session, checkpointAt);
 
-    Tensor NextLogits(StateKey handoff, int token)
+    Tensor NextLogits(StateHandoff handoff, int token)
     {
-        SequenceState? state = _store.ReadAsync(handoff, s => tiny.Codec.ReadAsync(s), consume: true).GetAwaiter().GetResult();
+        SequenceState? state = _store.ReadAsync(((StateHandoff.Published)handoff).Key, s => tiny.Codec.ReadAsync(s), consume: true).GetAwaiter().GetResult();
         Assert.NotNull(state);
         using (state) return tiny.Model.Decode([state], [token]);
     }
@@ -53,7 +53,7 @@ public sealed class PrefillWorkerTests(TinyModel tiny)
         int[] turn1 = [10, 11, 12, 13, 14, 15, 16];          // checkpoint after 5 (end of the user turn)
         var first = await Worker().RunAsync([Job(turn1, "s1", checkpointAt: 5)]);
         Assert.Equal(0, first[0].CachedTokens);
-        await _store.DeleteAsync(first[0].Handoff);
+        await _store.DeleteAsync(((StateHandoff.Published)first[0].Handoff).Key);
 
         int[] turn2 = [.. turn1[..5], 20, 21, 22, 23, 24, 25];  // extends the checkpoint, not turn 1's tail
         var second = await Worker().RunAsync([Job(turn2, "s1", checkpointAt: 9)]);
@@ -67,6 +67,21 @@ public sealed class PrefillWorkerTests(TinyModel tiny)
         // A prompt that does not extend the checkpoint falls back to a full prefill.
         var diverged = await Worker().RunAsync([Job([10, 11, 99, 98, 97, 96], "s1")]);
         Assert.Equal(0, diverged[0].CachedTokens);
+    }
+
+    [Fact]
+    public async Task An_in_process_handoff_is_the_state_itself_and_stores_nothing()
+    {
+        int[] prompt = [3, 1, 4, 1, 5, 9, 2, 6];
+        var outcome = (await Worker().RunAsync([Job(prompt) with { Deliver = true }]))[0];
+        var handoff = Assert.IsType<StateHandoff.Delivered>(outcome.Handoff);
+        Assert.Equal(0, _store.Count);
+        using var scope = NewDisposeScope();
+        using (SequenceState state = handoff.State)
+        {
+            Assert.Equal(prompt.Length, state.Position);
+            Assert.Equal(0f, (Reference(prompt, 7) - tiny.Model.Decode([state], [7])).abs().max().item<float>(), 4);
+        }
     }
 
     [Fact]
