@@ -6,13 +6,9 @@ namespace QwenMesh.Cli;
 public static class CliDefaults
 {
     /// <summary>Accepts the checkpoint spellings (f32, bf16) and the torch ones (float32, bfloat16).</summary>
-    public static ScalarType DType(string? text, ScalarType fallback) => text switch
-    {
-        null => fallback,
-        "float32" or "f32" or "fp32" => ScalarType.Float32,
-        "bfloat16" or "bf16" => ScalarType.BFloat16,
-        _ => throw new CliUsageException($"--dtype must be float32 or bfloat16 (f32 or bf16), got '{text}'"),
-    };
+    public static ScalarType DType(string? text, ScalarType fallback) => text is null
+        ? fallback
+        : QwenMesh.Model.DTypeNames.Parse(text) ?? throw new CliUsageException($"--dtype must be {QwenMesh.Model.DTypeNames.Accepted}, got '{text}'");
 
     /// <summary>The repository root (the folder holding QwenMesh.sln above this program), if the program runs from a checkout.</summary>
     public static string? RepositoryRoot()

@@ -31,12 +31,9 @@ public static class ModelHosting
         return services;
     }
 
-    public static ScalarType ParseDType(ServingOptions options) => options.DType switch
-    {
-        "float32" or "f32" => ScalarType.Float32,
-        "bfloat16" or "bf16" => ScalarType.BFloat16,
-        _ => throw new InvalidOperationException($"QwenMesh:DType must be float32 or bfloat16, got '{options.DType}'"),
-    };
+    /// <summary>The validated dtype (<see cref="ServingOptions"/> refuses any other name at start).</summary>
+    public static ScalarType ParseDType(ServingOptions options) =>
+        DTypeNames.Parse(options.DType) ?? throw new InvalidOperationException($"QwenMesh:DType must be {DTypeNames.Accepted}, got '{options.DType}'");
 
     /// <summary>
     /// Redis when configured (shared by every process: handoffs and sessions); else this process's own memory (colocated

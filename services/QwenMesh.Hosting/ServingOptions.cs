@@ -17,7 +17,7 @@ public sealed class ServingOptions
     static void Check(ServingOptions o, OptionChecks c)
     {
         c.Required(nameof(Model), o.Model);
-        if (o.DType is not ("float32" or "f32" or "bfloat16" or "bf16")) c.Fail(nameof(DType), o.DType, "must be float32 or bfloat16");
+        if (QwenMesh.Model.DTypeNames.Parse(o.DType) is null) c.Fail(nameof(DType), o.DType, $"must be {QwenMesh.Model.DTypeNames.Accepted}");
         if (!IPAddress.TryParse(o.Bind, out _)) c.Fail(nameof(Bind), o.Bind, "must be an IP address");
         if (o.HttpPort is < 1 or > 65535) c.Fail(nameof(HttpPort), o.HttpPort, "must be a port (1-65535)");
         if (o.GrpcPort is < 0 or > 65535) c.Fail(nameof(GrpcPort), o.GrpcPort, "must be a port (1-65535), or 0 for none");

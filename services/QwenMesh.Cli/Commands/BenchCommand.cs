@@ -27,7 +27,7 @@ public static class BenchCommand
         int runs = o.Int("runs", min: 1) ?? 5;
         o.EnsureAllUsed();
         TextWriter log = json ? stderr : stdout;
-        string Name(ScalarType t) => t == ScalarType.BFloat16 ? "bfloat16" : "float32";
+        static string Name(ScalarType t) => QwenMesh.Model.DTypeNames.Of(t);
         ScalarType other = dtype == ScalarType.BFloat16 ? ScalarType.Float32 : ScalarType.BFloat16;
 
         string hybridFolder = BenchModels.Hybrid(preset, log);

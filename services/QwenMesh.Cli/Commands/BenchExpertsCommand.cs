@@ -30,7 +30,7 @@ public static class BenchExpertsCommand
         o.EnsureAllUsed();
         TextWriter log = json ? stderr : stdout;
         string folder = BenchModels.Hybrid(preset, log);
-        string dtypeName = dtype == ScalarType.BFloat16 ? "bfloat16" : "float32";
+        string dtypeName = QwenMesh.Model.DTypeNames.Of(dtype);
 
         var local = new Dictionary<string, double>();
         using (QwenModel model = QwenModel.Load(folder, dtype))
