@@ -1,5 +1,12 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using System.Text.RegularExpressions;
 using QwenMesh.Cli;
 using QwenMesh.Engine.Tests.Support;
@@ -8,7 +15,7 @@ namespace QwenMesh.Mesh.Tests;
 
 /// <summary>
 /// A disaggregated mesh (prefill and decode processes, state in a real Redis, two expert workers) that writes its
-/// traces to a folder: what an operator scrapes and traces.
+/// traces to a folder and exports them over OTLP/HTTP to a receiver here: what an operator scrapes and traces.
 /// </summary>
 public sealed class ObservedMeshFixture : IAsyncLifetime
 {
@@ -19,6 +26,10 @@ public sealed class ObservedMeshFixture : IAsyncLifetime
     public string Traces => Path.Combine(_root, "traces");
     public MeshProcess Mesh { get; private set; } = null!;
 
+    /// <summary>The bodies of the OTLP trace exports the mesh's processes sent.</summary>
+    public ConcurrentQueue<byte[]> OtlpExports { get; } = new();
+    WebApplication? _collector;
+
     public static readonly (string Role, int Index)[] Children = [("decode", 0), ("prefill", 0), ("expert-worker", 0), ("expert-worker", 1)];
 
     public async Task InitializeAsync()
@@ -27,13 +38,38 @@ public sealed class ObservedMeshFixture : IAsyncLifetime
         if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
             throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
         await Redis.InitializeAsync();
-        Mesh = MeshProcess.Start(new Dictionary<string, string> { ["QwenMesh__Tracing__Directory"] = Traces },
-            "--model", Model, "--redis", Redis.Endpoint, "--expert-workers", "2");
+        int otlpPort = FreePort();
+        var collector = WebApplication.CreateBuilder();
+        collector.WebHost.UseUrls($"http://127.0.0.1:{otlpPort}");
+        _collector = collector.Build();
+        _collector.MapPost("/v1/traces", async (HttpContext http) =>
+        {
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body);
+            OtlpExports.Enqueue(body.ToArray());
+            return Results.Ok();
+        });
+        await _collector.StartAsync();
+        Mesh = MeshProcess.Start(new Dictionary<string, string>
+        {
+            ["QwenMesh__Tracing__Directory"] = Traces,
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{otlpPort}",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
+        }, "--model", Model, "--redis", Redis.Endpoint, "--expert-workers", "2");
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task DisposeAsync()
     {
         Mesh?.Dispose();
+        if (_collector is not null) await _collector.DisposeAsync();
         await Redis.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
@@ -172,6 +208,22 @@ public sealed partial class ObservabilityMeshTests(ObservedMeshFixture fixture) 
         Assert.Equal(Model, chat.GetProperty("gen_ai.request.model").GetString());
         // Decode steps serve many requests: their expert calls belong to no request's trace.
         Assert.DoesNotContain(spans, s => s.GetProperty("service").GetString() == "qwenmesh-decode" && s.GetProperty("name").GetString() == "expert call");
+    }
+
+    [Fact]
+    public async Task Spans_are_exported_over_otlp_when_an_endpoint_is_set()
+    {
+        string traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using var client = new OpenAiClient(fixture.Mesh.BaseUrl);
+        var (status, _, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 2),
+            new Dictionary<string, string> { ["traceparent"] = $"00-{traceId}-{traceId[..16]}-01" });
+        Assert.Equal(200, status);
+        // OTLP/protobuf carries the trace id as 16 raw bytes and the service name and span names as UTF-8 strings.
+        byte[] id = Convert.FromHexString(traceId);
+        bool Exported(string text) => fixture.OtlpExports.Any(b => b.AsSpan().IndexOf(id) >= 0 && b.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !(Exported("qwenmesh-decode") && Exported("qwenmesh-prefill")); await Task.Delay(200))
+            Assert.True(DateTime.UtcNow < deadline, $"no OTLP export of trace {traceId} from decode and prefill ({fixture.OtlpExports.Count} exports received)");
+        Assert.True(Exported("chat tiny"));
     }
 
     List<JsonElement> ReadSpans(string traceId)
