@@ -70,10 +70,14 @@ public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.Prefill
         if (!await parts.MoveNext(cancellation) || parts.Current.PartCase != PrefillReplyPart.PartOneofCase.Result)
             throw new RpcException(new Status(StatusCode.Internal, "the prefill reply did not start with a result"));
         PrefillResult r = parts.Current.Result;
-        StateHandoff handoff = deliverStates
-            ? new StateHandoff.Delivered(await ReceiveStateAsync(parts, cancellation))
-            : new StateHandoff.Published(new StateKey(StateKind.Handoff, tenant, r.HandoffId));
-        return new PrefillReply(r.FirstToken, r.SamplerDraws, handoff, r.PromptTokens, r.CachedTokens, r.QueueMs, r.PrefillMs, r.PublishMs);
+        if (!deliverStates)
+            return new PrefillReply(r.FirstToken, r.SamplerDraws, new StateHandoff.Published(new StateKey(StateKind.Handoff, tenant, r.HandoffId)),
+                r.PromptTokens, r.CachedTokens, r.QueueMs, r.PrefillMs, r.PublishMs);
+        // The delivery (encode on prefill, the wire, decode here, all streamed) is this reply's handoff time.
+        long delivery = System.Diagnostics.Stopwatch.GetTimestamp();
+        var delivered = new StateHandoff.Delivered(await ReceiveStateAsync(parts, cancellation));
+        return new PrefillReply(r.FirstToken, r.SamplerDraws, delivered, r.PromptTokens, r.CachedTokens, r.QueueMs, r.PrefillMs,
+            System.Diagnostics.Stopwatch.GetElapsedTime(delivery).TotalMilliseconds);
     }
 
     /// <summary>
