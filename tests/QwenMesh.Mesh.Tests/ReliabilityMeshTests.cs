@@ -116,7 +116,8 @@ public sealed class ReliabilityMeshTests(MeshFixture mesh)
         using var client = new OpenAiClient(new Uri(url));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
-            Content = new StringContent(OpenAiClient.Chat(Model, Hello, 600, stream: true), Encoding.UTF8, "application/json"),
+            // Long enough to be running at the signal, short enough to end well inside the 30 s drain on a busy machine.
+            Content = new StringContent(OpenAiClient.Chat(Model, Hello, 120, stream: true), Encoding.UTF8, "application/json"),
         };
         using HttpResponseMessage response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
