@@ -59,39 +59,12 @@ public sealed class MeshCredential
 }
 
 /// <summary>Refuses an internal call without the mesh credential (Unauthenticated) before any handler runs.</summary>
-public sealed class MeshCredentialInterceptor(MeshCredential credential) : Interceptor
+public sealed class MeshCredentialInterceptor(MeshCredential credential) : CallCheckInterceptor
 {
-    void Check(ServerCallContext context)
+    protected override void Check(ServerCallContext context)
     {
         if (!credential.Accepts(context.RequestHeaders.GetValue(MeshCredential.Header)))
             throw new RpcException(new Status(StatusCode.Unauthenticated, $"internal call without a valid mesh credential ({MeshCredential.Header})"));
-    }
-
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(request, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
-        ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(requestStream, responseStream, context);
     }
 }
 

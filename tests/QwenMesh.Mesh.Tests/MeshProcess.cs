@@ -58,7 +58,8 @@ public sealed class MeshProcess : IDisposable
         return mesh;
     }
 
-    static int FreePort()
+    /// <summary>A loopback port nothing listens on now.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -38,7 +36,7 @@ public sealed class ObservedMeshFixture : IAsyncLifetime
         if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
             throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
         await Redis.InitializeAsync();
-        int otlpPort = FreePort();
+        int otlpPort = MeshProcess.FreePort();
         var collector = WebApplication.CreateBuilder();
         collector.WebHost.UseUrls($"http://127.0.0.1:{otlpPort}");
         _collector = collector.Build();
@@ -59,12 +57,6 @@ public sealed class ObservedMeshFixture : IAsyncLifetime
         }, "--model", Model, "--redis", Redis.Endpoint, "--expert-workers", "2");
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async Task DisposeAsync()
     {

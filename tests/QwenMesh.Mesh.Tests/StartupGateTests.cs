@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +21,7 @@ public sealed class StartupGateTests
     public async Task Ready_is_503_until_start_up_work_finishes_while_health_answers_at_once()
     {
         var release = new TaskCompletionSource();
-        int port = FreePort();
+        int port = MeshProcess.FreePort();
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.AddServiceDefaults("qwenmesh-test", "gate-model");
@@ -53,10 +52,4 @@ public sealed class StartupGateTests
         await app.StopAsync();
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
