@@ -33,15 +33,18 @@ public sealed class MeshCredential
     public string? Secret { get; }
     public bool Required => Secret is not null;
 
-    public static MeshCredential From(ServingOptions options)
+    public static MeshCredential From(ServingOptions options) => From(options.MeshSecret, options.MeshSecretFile);
+
+    /// <summary>The credential named by QwenMesh:MeshSecret, or read from QwenMesh:MeshSecretFile when that is set.</summary>
+    public static MeshCredential From(string? secret, string? secretFile)
     {
-        if (!string.IsNullOrEmpty(options.MeshSecretFile))
+        if (!string.IsNullOrEmpty(secretFile))
         {
-            if (!File.Exists(options.MeshSecretFile))
-                throw new InvalidOperationException($"QwenMesh:MeshSecretFile '{options.MeshSecretFile}' does not exist");
-            return new MeshCredential(File.ReadAllText(options.MeshSecretFile).Trim());
+            if (!File.Exists(secretFile))
+                throw new InvalidOperationException($"QwenMesh:MeshSecretFile '{secretFile}' does not exist");
+            return new MeshCredential(File.ReadAllText(secretFile).Trim());
         }
-        return new MeshCredential(options.MeshSecret);
+        return new MeshCredential(secret);
     }
 
     /// <summary>Compares in constant time (both sides hashed first, so neither length nor content leaks through timing).</summary>
