@@ -57,7 +57,9 @@ public static class LoadApp
         // A fresh prefix per run keeps session ids of two runs against one server from colliding.
         string runId = "load-" + Guid.NewGuid().ToString("N")[..8];
         var runner = new ChatStreamRunner(http, options, model);
-        var phases = new PhaseRunner(runner, new WorkloadPlan(options), runId, options.Sessions, options.TurnsPerSession, options.Timeout);
+        var phases = new PhaseRunner(
+            runner, new WorkloadPlan(options), new TenantSchedule(options.Tenants, options.Seed), runId,
+            options.Sessions, options.TurnsPerSession, options.Timeout, options.Retry429);
         var goodput = new GoodputPolicy(options.TtftTargetMs, options.ItlTargetMs);
 
         if (options.Warmup > 0)
@@ -73,9 +75,10 @@ public static class LoadApp
             int concurrency = options.ConcurrencyLevels[i];
             await Progress(stderr, $"phase {i + 1}/{options.ConcurrencyLevels.Count}: concurrency {concurrency}, {options.RequestsPerPhase} requests").ConfigureAwait(false);
             PhaseRun run = await phases.RunAsync(i, concurrency, options.RequestsPerPhase, cancellationToken).ConfigureAwait(false);
-            PhaseResult result = PhaseSummarizer.Summarize(run, goodput, options.MixedLoad);
+            PhaseResult result = PhaseSummarizer.Summarize(run, goodput, options.MixedLoad, options.Tenants);
             results.Add(result);
-            await Progress(stderr, $"phase {i + 1}: {result.Succeeded}/{result.Requests} ok in {result.Wall.TotalSeconds:0.00} s").ConfigureAwait(false);
+            string refused = result.Refused > 0 ? $", {result.Refused} refused" : "";
+            await Progress(stderr, $"phase {i + 1}: {result.Succeeded}/{result.Requests} ok{refused} in {result.Wall.TotalSeconds:0.00} s").ConfigureAwait(false);
         }
 
         var report = new RunReport(options, model, results);
@@ -83,7 +86,9 @@ public static class LoadApp
 
         if (results.All(r => r.Succeeded == 0))
         {
-            string cause = results.SelectMany(r => r.ErrorSamples).Select(e => $"{e.Key}: {e.Value}").FirstOrDefault() ?? "no detail";
+            string cause = results.SelectMany(r => r.ErrorSamples).Select(e => $"{e.Key}: {e.Value}")
+                .Concat(results.SelectMany(r => r.RefusalSamples).Select(e => $"429 {e.Key}: {e.Value}"))
+                .FirstOrDefault() ?? "no detail";
             await stderr.WriteLineAsync($"{Name}: no request succeeded ({cause})").ConfigureAwait(false);
             return ExitCodes.Failed;
         }

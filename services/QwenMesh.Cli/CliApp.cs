@@ -17,10 +17,12 @@ public static class CliApp
           tokenize   --model DIR --text TEXT
           bench      [--json] [--dtype bfloat16|float32] [--preset bench] [--runs N]
           bench-experts [--json] [--preset small|bench] [--workers N] [--dtype D] [--runs N]
+          bench-gateway [--json] [--redis HOST:PORT] [--requests N]
           up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N]
                      [--expert-workers N [--expert-replicas R]] [--dtype D]
+                     [--gateway-replicas N] [--admin-key KEY] [--tenants FILE]
           soak       [--minutes M] [--concurrency N] [--max-tokens T] [--sample-s S] [--port P] [--up-args "..."]
-          serve      prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
+          serve      gateway|prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -44,9 +46,10 @@ public static class CliApp
                 "bench" => BenchCommand.Run(options, stdout, stderr),
                 "up" => UpCommand.Run(options, stdout, stderr),
                 "bench-experts" => BenchExpertsCommand.Run(options, stdout, stderr),
+                "bench-gateway" => BenchGatewayCommand.Run(options, stdout, stderr),
                 "soak" => SoakCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, up, soak, serve)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, bench-gateway, up, soak, serve)"),
             };
             return code;
         }

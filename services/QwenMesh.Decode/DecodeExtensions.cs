@@ -1,7 +1,10 @@
 using Grpc.Net.Client;
+using QwenMesh.Decode.Admission;
 using QwenMesh.Decode.Api;
 using QwenMesh.Decode.Completions;
+using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.Prefill;
+using QwenMesh.Decode.Tenancy;
 using QwenMesh.Engine.Decode;
 using QwenMesh.Engine.Prefill;
 using QwenMesh.Hosting;
@@ -13,7 +16,7 @@ using QwenMesh.ServiceDefaults.Startup;
 
 namespace QwenMesh.Decode;
 
-/// <summary>The decode role's registrations: the model, the engine and its limits, prefill (remote or in process), the API.</summary>
+/// <summary>The decode role's registrations: the model, the engine and its limits, prefill (remote or in process), identity, fair admission, the usage ledger, the API.</summary>
 public static class DecodeExtensions
 {
     public static IServiceCollection AddDecodeServices(this IServiceCollection services, ServingOptions options)
@@ -25,6 +28,7 @@ public static class DecodeExtensions
             c.AtLeast(nameof(o.MaxQueued), o.MaxQueued, 0);
             c.AtLeast(nameof(o.StateMemoryBytes), o.StateMemoryBytes, 1 << 20);
             c.AtLeast(nameof(o.DrainTimeoutSeconds), o.DrainTimeoutSeconds, 0);
+            if (o.AdmissionSlots is { } slots) c.AtLeast(nameof(o.AdmissionSlots), slots, 1);
         });
         services.AddSingleton<TokenizerStartup>();
         services.AddSingleton<IStartupWork>(sp => sp.GetRequiredService<TokenizerStartup>());
@@ -40,6 +44,17 @@ public static class DecodeExtensions
             return engine;
         });
         services.AddSingleton<DrainGate>();
+        services.AddSingleton<MeshIdentity>();
+        services.AddSingleton<IdentityVerification>();
+        services.AddSingleton<UsageLedger>();
+        services.AddSingleton<UsageRecording>();
+        services.AddSingleton<UsageEndpoint>();
+        services.AddSingleton(sp =>
+        {
+            var admission = new FairAdmission(sp.GetRequiredService<DecodeOptions>());
+            sp.GetRequiredService<DecodeLoadTelemetry>().Watch(admission);
+            return admission;
+        });
         if (string.IsNullOrWhiteSpace(options.PrefillUrls)) services.AddQwenMeshPrefill();
         services.AddSingleton<IPrefillClient>(sp => PrefillClient(sp, options));
         services.AddSingleton<CompletionRunner>();

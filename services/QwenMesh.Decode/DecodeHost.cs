@@ -1,4 +1,6 @@
 using QwenMesh.Decode.Api;
+using QwenMesh.Decode.Ledger;
+using QwenMesh.Decode.Tenancy;
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Engine.Decode;
 using QwenMesh.Hosting;
@@ -29,6 +31,9 @@ public static class DecodeHost
         app.UseServiceDefaults(ReadyDetails);
         app.UseStatusCodePages(OpenAiErrors.StatusPageAsync);
         app.UseMiddleware<OpenAiErrors>();
+        // Inside the error mapping, so that a refused request is in the ledger before its error body goes out.
+        app.UseMiddleware<UsageRecording>();
+        app.UseMiddleware<IdentityVerification>();
         app.MapPost("/v1/chat/completions", (HttpContext http, DrainGate gate, IServiceProvider sp) =>
         {
             gate.Admit();
@@ -44,6 +49,8 @@ public static class DecodeHost
             gate.Admit();
             return Results.Bytes(ModelList.ToJson([new ModelCard(sp.GetRequiredService<ServedModel>().Name, 0)]), "application/json");
         });
+        // Not behind the drain gate: a draining pod still answers for the requests it served.
+        app.MapGet(UsageEndpoint.Path, (HttpContext http, string id, UsageEndpoint usage) => usage.HandleAsync(http, id));
         app.MapGet("/experts/load", (DrainGate gate, LoadedModel model) =>
         {
             gate.Admit();

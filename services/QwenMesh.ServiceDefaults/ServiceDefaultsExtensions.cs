@@ -20,19 +20,24 @@ namespace QwenMesh.ServiceDefaults;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
+    static int _labelled;
+
     /// <param name="role">The process's service name (<c>qwenmesh-decode</c>, ...), used for logs and traces.</param>
     /// <param name="modelName">The served model's name: the <c>model_name</c> label of every series.</param>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string role, string modelName)
     {
         builder.AddMeshLogging();
         builder.Services.AddValidatedOptions<MetricsOptions>(MetricsOptions.Section, MetricsOptions.Check);
-        // Before any metric exists: the label goes on every series, process and runtime metrics included.
-        Prometheus.Metrics.DefaultRegistry.SetStaticLabels(new Dictionary<string, string> { ["model_name"] = modelName });
+        // Before any metric exists: the label goes on every series, process and runtime metrics included. Once per
+        // process (prometheus-net allows no second time): tests host several services in one process.
+        if (Interlocked.Exchange(ref _labelled, 1) == 0)
+            Prometheus.Metrics.DefaultRegistry.SetStaticLabels(new Dictionary<string, string> { ["model_name"] = modelName });
         builder.Services.AddSingleton(new MeshMetricFactory(Prometheus.Metrics.DefaultFactory));
         builder.Services.AddSingleton<DecodeMetrics>();
         builder.Services.AddSingleton<PrefillMetrics>();
         builder.Services.AddSingleton<ExpertMetrics>();
         builder.Services.AddSingleton<ExpertWorkerMetrics>();
+        builder.Services.AddSingleton<GatewayMetrics>();
         builder.AddMeshTracing(role);
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReadySignal>();

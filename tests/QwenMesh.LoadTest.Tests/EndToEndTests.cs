@@ -82,7 +82,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Errors_are_counted_by_status_and_kind()
+    public async Task Errors_are_counted_by_status_and_kind_and_a_429_as_a_refusal()
     {
         await using var server = FakeChatServer.Start(request => (request.Sequence % 5) switch
         {
@@ -97,10 +97,16 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         JsonElement phase = run.Phase(0);
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(2, phase.GetProperty("succeeded").GetInt32());
-        Assert.Equal(8, phase.GetProperty("failed").GetInt32());
+        Assert.Equal(6, phase.GetProperty("failed").GetInt32());
+        Assert.Equal(2, phase.GetProperty("refused").GetInt32());
         Assert.Equal(
-            ["429=2", "503=2", "incomplete=2", "stream=2"],
+            ["503=2", "incomplete=2", "stream=2"],
             phase.GetProperty("errors").EnumerateObject().Select(e => $"{e.Name}={e.Value.GetInt32()}"));
+        // A body without a gateway's type is a refusal of unknown kind; the known kinds are always listed.
+        Assert.Equal(
+            ["requests=0", "tokens=0", "insufficient_quota=0", "other=2"],
+            phase.GetProperty("refusals").EnumerateObject().Select(e => $"{e.Name}={e.Value.GetInt32()}"));
+        Assert.False(phase.TryGetProperty("tenants", out _));
         Assert.Equal(10, phase.GetProperty("completion_tokens").GetInt64());
     }
 

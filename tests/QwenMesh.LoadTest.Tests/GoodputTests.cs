@@ -63,9 +63,12 @@ public sealed class GoodputTests
             new PhaseRun(0, 4, outcomes, TimeSpan.FromSeconds(2)), new GoodputPolicy(200, null), mixedLoad: false);
 
         Assert.Equal(2, result.Succeeded);
-        Assert.Equal(4, result.Failed);
-        Assert.Equal([("429", 2), ("503", 1), ("timeout", 1)], result.Errors.Select(e => (e.Key, e.Value)));
-        Assert.Equal("busy", result.ErrorSamples["429"]);
+        Assert.Equal(2, result.Refused);
+        Assert.Equal(2, result.Failed);
+        Assert.Equal([("503", 1), ("timeout", 1)], result.Errors.Select(e => (e.Key, e.Value)));
+        Assert.Equal(2, result.Refusals["other"]);
+        Assert.Equal("busy", result.RefusalSamples["other"]);
+        Assert.Null(result.Tenants);
         Assert.Equal(11, result.CompletionTokens);
         Assert.Equal(4, result.CachedTokens);
         Assert.Equal(1, result.RequestsWithoutUsage);

@@ -6,7 +6,7 @@ namespace QwenMesh.Mesh.Tests;
 /// <summary>
 /// A tiny model with the real Qwen3 tokenizer, and three meshes serving it: disaggregated (prefill process, decode
 /// process, state in a real Redis), colocated with the embedded store, and pools of two prefill and two decode
-/// workers behind the launcher's front proxy. Started once for all mesh tests.
+/// workers behind the gateway (open mode). Started once for all mesh tests.
 /// </summary>
 public sealed class MeshFixture : IAsyncLifetime
 {

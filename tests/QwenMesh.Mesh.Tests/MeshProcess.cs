@@ -58,6 +58,20 @@ public sealed class MeshProcess : IDisposable
         return mesh;
     }
 
+    /// <summary>
+    /// Headers that make a request to decode come from <paramref name="tenant"/>, as the gateway sends it: a fresh request
+    /// id and the identity signed with the tests' mesh credential.
+    /// </summary>
+    public static Dictionary<string, string> SignedAs(string tenant)
+    {
+        string requestId = Guid.NewGuid().ToString("N");
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary();
+        new Hosting.MeshIdentity(new Hosting.MeshCredential(Secret)).Sign(headers, requestId, new Hosting.RequestIdentity(tenant, "", 1, null), DateTimeOffset.UtcNow);
+        var result = headers.ToDictionary(h => h.Key, h => h.Value.ToString());
+        result[Hosting.MeshIdentity.RequestIdHeader] = requestId;
+        return result;
+    }
+
     /// <summary>A loopback port nothing listens on now.</summary>
     internal static int FreePort()
     {

@@ -28,7 +28,7 @@ public sealed class ObservedMeshFixture : IAsyncLifetime
     public ConcurrentQueue<byte[]> OtlpExports { get; } = new();
     WebApplication? _collector;
 
-    public static readonly (string Role, int Index)[] Children = [("decode", 0), ("prefill", 0), ("expert-worker", 0), ("expert-worker", 1)];
+    public static readonly (string Role, int Index)[] Children = [("gateway", 0), ("decode", 0), ("prefill", 0), ("expert-worker", 0), ("expert-worker", 1)];
 
     public async Task InitializeAsync()
     {
@@ -111,38 +111,43 @@ public sealed partial class ObservabilityMeshTests(ObservedMeshFixture fixture) 
             Assert.Equal("ok", await Get(url + "/health"));
             Assert.True(JsonDocument.Parse(await Get(url + "/ready")).RootElement.GetProperty("ready").GetBoolean(), $"{role} {index} not ready");
             string metrics = await Get(url + "/metrics");
-            Assert.Contains($"qwenmesh:ready{{model_name=\"{Model}\"}} 1", metrics);
-            Assert.Contains("process_cpu_seconds_total{model_name=\"tiny\"}", metrics);
+            // The gateway serves no model of its own: its series are labelled model_name="gateway".
+            string label = role == "gateway" ? "gateway" : Model;
+            Assert.Contains($"qwenmesh:ready{{model_name=\"{label}\"}} 1", metrics);
+            Assert.Contains($"process_cpu_seconds_total{{model_name=\"{label}\"}}", metrics);
         }
     }
 
     [Fact]
     public async Task Counters_are_exactly_the_usage_the_responses_reported()
     {
-        using var client = new OpenAiClient(fixture.Mesh.BaseUrl);
-        var tenant = new Dictionary<string, string> { ["x-qwenmesh-tenant"] = "exact-" + Guid.NewGuid().ToString("N")[..8] };
+        // Straight to decode as a mesh member (the gateway's signed identity), so this test's tenant counts only its own requests.
+        using var client = new OpenAiClient(new Uri(fixture.Mesh.Child("decode", 0).Url));
+        string t = "exact-" + Guid.NewGuid().ToString("N")[..8];
+        string sessionId = "turns-" + Guid.NewGuid().ToString("N");
+        Dictionary<string, string> AsTenant() => MeshProcess.SignedAs(t);
+        Dictionary<string, string> InSession() => new(MeshProcess.SignedAs(t)) { ["x-session-id"] = sessionId };
         Dictionary<string, double> before = await Scrape();
         var usages = new List<JsonElement>();
 
-        var (status, plain, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 6), tenant);
+        var (status, plain, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 6), AsTenant());
         Assert.Equal(200, status);
         usages.Add(plain.GetProperty("usage"));
 
-        var (events, done) = await client.StreamAsync(OpenAiClient.Chat(Model, Hello, 7, stream: true), tenant);
+        var (events, done) = await client.StreamAsync(OpenAiClient.Chat(Model, Hello, 7, stream: true), AsTenant());
         Assert.True(done);
         usages.Add(events.Last(e => e.TryGetProperty("usage", out JsonElement u) && u.ValueKind == JsonValueKind.Object).GetProperty("usage"));
 
         var (textStatus, text, _) = await client.PostAsync("/v1/completions",
-            JsonSerializer.Serialize(new { model = Model, prompt = "Counting tokens", max_tokens = 5, temperature = 0 }), tenant);
+            JsonSerializer.Serialize(new { model = Model, prompt = "Counting tokens", max_tokens = 5, temperature = 0 }), AsTenant());
         Assert.Equal(200, textStatus);
         usages.Add(text.GetProperty("usage"));
 
-        var session = new Dictionary<string, string>(tenant) { ["x-session-id"] = "turns-" + Guid.NewGuid().ToString("N") };
-        var (_, first, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 4), session);
+        var (_, first, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 4), InSession());
         usages.Add(first.GetProperty("usage"));
         string reply = first.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
         object[] conversation = [Hello[0], new { role = "assistant", content = reply }, new { role = "user", content = "And again" }];
-        var (_, second, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, conversation, 4), session);
+        var (_, second, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, conversation, 4), InSession());
         JsonElement resumed = second.GetProperty("usage");
         usages.Add(resumed);
         int cachedTurn = resumed.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
@@ -157,7 +162,6 @@ public sealed partial class ObservabilityMeshTests(ObservedMeshFixture fixture) 
         Assert.Equal(usages.Count, Sum(after, "qwenmesh:request_success_total") - Sum(before, "qwenmesh:request_success_total"));
         Assert.Equal(cached, Delta(before, after, "qwenmesh:prefix_cache_hits_total"));
         Assert.Equal(prompt, Delta(before, after, "qwenmesh:prefix_cache_queries_total"));
-        string t = tenant["x-qwenmesh-tenant"];
         Assert.Equal(usages.Count, after[$"qwenmesh:tenant_requests_total{{tenant=\"{t}\"}}"]);
         Assert.Equal(completion, after[$"qwenmesh:tenant_generation_tokens_total{{tenant=\"{t}\"}}"]);
         Assert.Equal(usages.Count, after[$"qwenmesh:slo_requests_total{{tenant=\"{t}\"}}"]);

@@ -98,7 +98,7 @@ public sealed class ReliabilityMeshTests(MeshFixture mesh)
 
     static void Kill(int pid) => Process.GetProcessById(pid).Kill();
 
-    static async Task WaitForRestart(MeshProcess m, string role, int index, int oldPid)
+    internal static async Task WaitForRestart(MeshProcess m, string role, int index, int oldPid)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (m.Child(role, index).Pid == oldPid)
@@ -163,6 +163,8 @@ public sealed class ReliabilityMeshTests(MeshFixture mesh)
                 Content = new StringContent(OpenAiClient.Chat(Model, Hello, 600, stream: true), Encoding.UTF8, "application/json"),
             };
             using HttpResponseMessage response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            // A stream whose pod died before its first event gets the gateway's OpenAI error answer (502) instead.
+            if (!response.IsSuccessStatusCode) return $"{(int)response.StatusCode} " + await response.Content.ReadAsStringAsync();
             var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             string? last = null;
             while (await reader.ReadLineAsync() is { } line) if (line.StartsWith("data: ", StringComparison.Ordinal)) last = line;

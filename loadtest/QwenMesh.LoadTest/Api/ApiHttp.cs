@@ -22,9 +22,14 @@ public static class ApiHttp
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    public static void Authorize(HttpRequestMessage request, LoadOptions options)
+    /// <summary>Sets Authorization: Bearer KEY; no key, no header.</summary>
+    public static void Authorize(HttpRequestMessage request, string? key)
     {
-        if (options.ApiKey is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+        if (key is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
     }
+
+    /// <summary>A server's error text with the key replaced, since some gateways echo the key they refused.</summary>
+    public static string? Redact(string? message, string? key) =>
+        message is null || string.IsNullOrEmpty(key) ? message : message.Replace(key, "[key]", StringComparison.Ordinal);
 }

@@ -14,7 +14,7 @@ public static class ModelCatalog
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, options.ModelsUri);
-        ApiHttp.Authorize(request, options);
+        ApiHttp.Authorize(request, options.CatalogKey);
 
         HttpResponseMessage response;
         string body;

@@ -27,6 +27,12 @@ public sealed record LoadOptions
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
     public string? ApiKey { get; init; }
+
+    /// <summary>Empty: every request carries <see cref="ApiKey"/> (or nothing). Otherwise requests are shared out by weight.</summary>
+    public IReadOnlyList<Tenant> Tenants { get; init; } = [];
+
+    /// <summary>How many times one request refused with 429 is sent again; 0 sends it once.</summary>
+    public int Retry429 { get; init; }
     public bool Json { get; init; }
     public int Warmup { get; init; }
     public double Temperature { get; init; }
@@ -35,4 +41,7 @@ public sealed record LoadOptions
     public Uri ChatCompletionsUri => new(BaseUrl, "v1/chat/completions");
     public Uri ModelsUri => new(BaseUrl, "v1/models");
     public bool MixedLoad => LongPromptWords > 0 && LongFraction > 0;
+
+    /// <summary>The key for GET /v1/models, which belongs to no tenant: the first tenant's serves.</summary>
+    public string? CatalogKey => ApiKey ?? (Tenants.Count > 0 ? Tenants[0].Key : null);
 }

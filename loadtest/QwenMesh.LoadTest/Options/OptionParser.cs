@@ -8,7 +8,7 @@ public static class OptionParser
 {
     delegate LoadOptions Apply(LoadOptions options, string value);
 
-    sealed record Spec(bool TakesValue, Apply Apply);
+    sealed record Spec(bool TakesValue, Apply Apply, bool Repeatable = false);
 
     // Upper bounds keep a typo (an extra zero) from turning into a run that never ends or exhausts memory.
     static readonly Dictionary<string, Spec> Specs = new(StringComparer.Ordinal)
@@ -28,6 +28,9 @@ public static class OptionParser
         ["--itl-target-ms"] = Value((o, v) => o with { ItlTargetMs = OptionValues.Double("--itl-target-ms", v, 0, double.PositiveInfinity, minExclusive: true) }),
         ["--timeout-s"] = Value((o, v) => o with { Timeout = TimeSpan.FromSeconds(OptionValues.Double("--timeout-s", v, 0, 86_400, minExclusive: true)) }),
         ["--api-key"] = Value((o, v) => o with { ApiKey = OptionValues.NonEmpty("--api-key", v) }),
+        ["--tenant"] = Value((o, v) => o with { Tenants = [.. o.Tenants, TenantValues.FromArgument(v)] }) with { Repeatable = true },
+        ["--tenants"] = Value((o, v) => o with { Tenants = [.. o.Tenants, .. TenantFile.Read(OptionValues.NonEmpty("--tenants", v))] }),
+        ["--retry-429"] = Value((o, v) => o with { Retry429 = OptionValues.Int("--retry-429", v, 0, 100) }),
         ["--temperature"] = Value((o, v) => o with { Temperature = OptionValues.Double("--temperature", v, 0, 2, minExclusive: false) }),
         ["--warmup"] = Value((o, v) => o with { Warmup = OptionValues.Int("--warmup", v, 0, 1_000_000) }),
         ["--json"] = Flag(o => o with { Json = true }),
@@ -56,7 +59,7 @@ public static class OptionParser
                     ? $"unknown option '{name}' (see --help)"
                     : $"unexpected argument '{arg}' (see --help)");
             }
-            if (!seen.Add(name)) throw new UsageException($"{name} given twice");
+            if (!seen.Add(name) && !spec.Repeatable) throw new UsageException($"{name} given twice");
 
             string value = "";
             if (spec.TakesValue)
@@ -83,6 +86,11 @@ public static class OptionParser
             throw new UsageException("--long-prompt-words and --long-fraction go together: give both or neither");
         if (seen.Contains("--turns") && !options.Sessions)
             throw new UsageException("--turns needs --sessions");
+        if (options.Tenants.Count > 0)
+        {
+            if (options.ApiKey is not null) throw new UsageException("--api-key and --tenant/--tenants: give one or the other");
+            TenantValues.CheckDistinct(options.Tenants);
+        }
     }
 
     static Spec Value(Apply apply) => new(true, apply);

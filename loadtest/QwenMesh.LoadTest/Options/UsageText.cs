@@ -24,6 +24,11 @@ public static class UsageText
           --itl-target-ms MS      goodput: p99 of a request's inter-token gaps at most MS
           --timeout-s S           per-request timeout in seconds (default 120)
           --api-key KEY           sent as Authorization: Bearer KEY
+          --tenant NAME=KEY[:W]   a tenant with weight W (default 1); repeatable; requests are shared out
+                                  in proportion to weight, each sent with Authorization: Bearer KEY
+          --tenants FILE          tenants from JSON {"tenants":[{"name":..,"key":..,"weight":..}]}
+          --retry-429 N           send a request refused with 429 again up to N times, after its
+                                  retry-after-ms / Retry-After (default 0; insufficient_quota is not retried)
           --temperature T         sampling temperature (default 0)
           --warmup N              unmeasured requests before the first phase (default 0)
           --json                  print one JSON object with the per-phase results as the last line

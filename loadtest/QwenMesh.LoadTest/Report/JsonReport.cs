@@ -27,6 +27,7 @@ public static class JsonReport
             json.WriteNumber("temperature", report.Options.Temperature);
             WriteNumberOrNull(json, "ttft_target_ms", report.Options.TtftTargetMs);
             WriteNumberOrNull(json, "itl_target_ms", report.Options.ItlTargetMs);
+            json.WriteNumber("retry_429", report.Options.Retry429);
             json.WriteStartArray("phases");
             foreach (PhaseResult phase in report.Phases) WritePhase(json, phase);
             json.WriteEndArray();
@@ -42,9 +43,12 @@ public static class JsonReport
         json.WriteNumber("requests", phase.Requests);
         json.WriteNumber("succeeded", phase.Succeeded);
         json.WriteNumber("failed", phase.Failed);
+        json.WriteNumber("refused", phase.Refused);
         json.WriteStartObject("errors");
         foreach ((string key, int count) in phase.Errors) json.WriteNumber(key, count);
         json.WriteEndObject();
+        WriteCounts(json, "refusals", phase.Refusals);
+        json.WriteNumber("retries", phase.Retries);
         json.WriteNumber("wall_s", Round(phase.Wall.TotalSeconds));
         WriteNumberOrNull(json, "ttft_p50_ms", phase.TtftMs?.P50);
         WriteNumberOrNull(json, "ttft_p99_ms", phase.TtftMs?.P99);
@@ -65,6 +69,38 @@ public static class JsonReport
         json.WriteNumber("requests_without_usage", phase.RequestsWithoutUsage);
         if (phase.ShortPrompts is { } shortPrompts) WriteClass(json, "short_prompts", shortPrompts);
         if (phase.LongPrompts is { } longPrompts) WriteClass(json, "long_prompts", longPrompts);
+        if (phase.Tenants is { } tenants)
+        {
+            // Keyed by name (names are plain identifiers) so a script reads `.phases[0].tenants.alice.refused`.
+            json.WriteStartObject("tenants");
+            foreach (TenantResult tenant in tenants) WriteTenant(json, tenant);
+            json.WriteEndObject();
+            WriteNumberOrNull(json, "jain_fairness_index", phase.JainFairnessIndex);
+        }
+        json.WriteEndObject();
+    }
+
+    static void WriteTenant(Utf8JsonWriter json, TenantResult tenant)
+    {
+        json.WriteStartObject(tenant.Name);
+        json.WriteNumber("weight", tenant.Weight);
+        json.WriteNumber("requests", tenant.Requests);
+        json.WriteNumber("succeeded", tenant.Succeeded);
+        json.WriteNumber("refused", tenant.Refused);
+        WriteCounts(json, "refusals", tenant.Refusals);
+        json.WriteNumber("failed", tenant.Failed);
+        json.WriteNumber("retries", tenant.Retries);
+        json.WriteNumber("completion_tokens", tenant.CompletionTokens);
+        WriteNumberOrNull(json, "ttft_p50_ms", tenant.TtftMs?.P50);
+        WriteNumberOrNull(json, "ttft_p99_ms", tenant.TtftMs?.P99);
+        json.WriteNumber("throughput_tokens_per_s", Round(tenant.ThroughputTokensPerSecond));
+        json.WriteEndObject();
+    }
+
+    static void WriteCounts(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, int> counts)
+    {
+        json.WriteStartObject(name);
+        foreach ((string key, int count) in counts) json.WriteNumber(key, count);
         json.WriteEndObject();
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using QwenMesh.LoadTest.Api;
 using QwenMesh.LoadTest.Options;
 using QwenMesh.LoadTest.Stats;
 
@@ -10,7 +11,7 @@ public static class TableReport
 {
     static readonly string[] Header =
     [
-        "conc", "reqs", "ok", "fail", "TTFT p50", "TTFT p99", "ITL p50", "ITL p99",
+        "conc", "reqs", "ok", "fail", "refused", "TTFT p50", "TTFT p99", "ITL p50", "ITL p99",
         "E2E mean", "E2E p50", "E2E p99", "tok/s/req", "tok/s", "goodput", "good/s", "cached",
     ];
 
@@ -23,6 +24,12 @@ public static class TableReport
         if (o.MixedLoad) text.Append(Invariant($", {o.LongFraction * 100:0.#}% long prompts of {o.LongPromptWords} words"));
         if (o.Sessions) text.Append(Invariant($", sessions of {o.TurnsPerSession} turns"));
         text.AppendLine();
+        if (o.Tenants.Count > 0)
+        {
+            text.Append("tenants: ").AppendJoin(", ", o.Tenants);
+            if (o.Retry429 > 0) text.Append(Invariant($"; a 429 is retried up to {o.Retry429} times"));
+            text.AppendLine();
+        }
         text.AppendLine(Targets(o));
         text.AppendLine();
 
@@ -32,6 +39,8 @@ public static class TableReport
         text.AppendLine("latencies in ms; tok/s/req: median over requests of output tokens / e2e s; tok/s: completion tokens / wall s");
 
         AppendErrors(text, report.Phases);
+        AppendRefusals(text, report.Phases);
+        AppendTenants(text, report.Phases);
         AppendMixedLoad(text, report.Phases);
         AppendUsageNote(text, report.Phases);
         return text.ToString();
@@ -49,7 +58,7 @@ public static class TableReport
 
     static string[] Row(PhaseResult p) =>
     [
-        Int(p.Concurrency), Int(p.Requests), Int(p.Succeeded), Int(p.Failed),
+        Int(p.Concurrency), Int(p.Requests), Int(p.Succeeded), Int(p.Failed), Int(p.Refused),
         Ms(p.TtftMs?.P50), Ms(p.TtftMs?.P99), Ms(p.ItlMs?.P50), Ms(p.ItlMs?.P99),
         Ms(p.E2eMs?.Mean), Ms(p.E2eMs?.P50), Ms(p.E2eMs?.P99),
         Ms(p.OutputTokensPerSecond?.P50), Ms(p.ThroughputTokensPerSecond),
@@ -58,7 +67,7 @@ public static class TableReport
 
     static void AppendAligned(StringBuilder text, List<string[]> rows)
     {
-        int[] widths = Enumerable.Range(0, Header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (string[] row in rows)
         {
             text.AppendJoin("  ", row.Select((cell, c) => cell.PadLeft(widths[c])));
@@ -78,6 +87,46 @@ public static class TableReport
             text.AppendLine(Invariant($"  conc {p.Concurrency}: ") + string.Join(", ", parts));
         }
     }
+
+    static void AppendRefusals(StringBuilder text, IReadOnlyList<PhaseResult> phases)
+    {
+        PhaseResult[] refusing = phases.Where(p => p.Refused > 0 || p.Retries > 0).ToArray();
+        if (refusing.Length == 0) return;
+        text.AppendLine("refused (429, not failures):");
+        foreach (PhaseResult p in refusing)
+        {
+            IEnumerable<string> parts = p.Refusals.Where(r => r.Value > 0).Select(r =>
+                p.RefusalSamples.TryGetValue(r.Key, out string? sample) ? $"{r.Key} x{r.Value} ({sample})" : $"{r.Key} x{r.Value}");
+            string retries = p.Retries > 0 ? Invariant($"; {p.Retries} retried") : "";
+            text.AppendLine(Invariant($"  conc {p.Concurrency}: ") + string.Join(", ", parts) + retries);
+        }
+    }
+
+    static readonly string[] TenantHeader =
+    [
+        "tenant", "weight", "reqs", "ok", "refused", "req/tok/quota", "fail", "tokens", "TTFT p50", "TTFT p99", "tok/s",
+    ];
+
+    static void AppendTenants(StringBuilder text, IReadOnlyList<PhaseResult> phases)
+    {
+        foreach (PhaseResult p in phases)
+        {
+            if (p.Tenants is null) continue;
+            text.AppendLine(Invariant($"by tenant, conc {p.Concurrency}: Jain's fairness over tokens / weight {Fairness(p.JainFairnessIndex)}"));
+            var rows = new List<string[]> { TenantHeader };
+            rows.AddRange(p.Tenants.Select(TenantRow));
+            AppendAligned(text, rows);
+        }
+    }
+
+    static string[] TenantRow(TenantResult t) =>
+    [
+        t.Name, t.Weight.ToString("0.###", CultureInfo.InvariantCulture), Int(t.Requests), Int(t.Succeeded), Int(t.Refused),
+        Invariant($"{t.Refusals[RateLimitRefusal.Requests]}/{t.Refusals[RateLimitRefusal.Tokens]}/{t.Refusals[RateLimitRefusal.InsufficientQuota]}"),
+        Int(t.Failed), Int(t.CompletionTokens), Ms(t.TtftMs?.P50), Ms(t.TtftMs?.P99), Ms(t.ThroughputTokensPerSecond),
+    ];
+
+    static string Fairness(double? index) => index is { } j ? j.ToString("0.000", CultureInfo.InvariantCulture) : "-";
 
     static void AppendMixedLoad(StringBuilder text, IReadOnlyList<PhaseResult> phases)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using QwenMesh.LoadTest.Api;
@@ -16,6 +17,13 @@ public sealed class ChatStreamRunner(HttpClient http, LoadOptions options, strin
 
     public async Task<RequestOutcome> RunAsync(ChatTurn turn, CancellationToken cancellationToken)
     {
+        RequestOutcome outcome = await SendAsync(turn, cancellationToken).ConfigureAwait(false);
+        string? key = turn.Tenant?.Key ?? options.ApiKey;
+        return outcome with { Tenant = turn.Tenant?.Name, ErrorMessage = ApiHttp.Redact(outcome.ErrorMessage, key) };
+    }
+
+    async Task<RequestOutcome> SendAsync(ChatTurn turn, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
         using var request = BuildRequest(turn);
@@ -30,12 +38,16 @@ public sealed class ChatStreamRunner(HttpClient http, LoadOptions options, strin
             if (!response.IsSuccessStatusCode)
             {
                 string body = await ReadErrorBodyAsync(response, deadline.Token).ConfigureAwait(false);
+                string? message = ApiErrorBody.FromBody(body) ?? response.ReasonPhrase;
+                TimeSpan? retryAfter = RetryAfter.From(response.Headers, DateTimeOffset.UtcNow);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                    return RequestOutcome.Refused(RateLimitRefusal.Classify(body), message, Elapsed(), turn.IsLongPrompt, retryAfter);
                 return RequestOutcome.Failure(
                     ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ApiErrorBody.FromBody(body) ?? response.ReasonPhrase,
+                    message,
                     Elapsed(),
                     turn.IsLongPrompt,
-                    RetryAfter.From(response.Headers.RetryAfter, DateTimeOffset.UtcNow));
+                    retryAfter);
             }
 
             await using Stream stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
@@ -67,7 +79,7 @@ public sealed class ChatStreamRunner(HttpClient http, LoadOptions options, strin
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        ApiHttp.Authorize(request, options);
+        ApiHttp.Authorize(request, turn.Tenant?.Key ?? options.ApiKey);
         if (turn.SessionId is not null) request.Headers.TryAddWithoutValidation(SessionHeader, turn.SessionId);
         return request;
     }

@@ -4,13 +4,20 @@ namespace QwenMesh.LoadTest.Run;
 
 /// <summary>
 /// Runs one phase as a closed loop: a fixed number of virtual users each send a request, wait for it to
-/// finish, then take the next, until the phase's request count is used up.
+/// finish, then take the next, until the phase's request count is used up. With <paramref name="retry429"/> a
+/// request refused with 429 is sent again, up to that many times, after the wait the server asked for.
 /// </summary>
-public sealed class PhaseRunner(ChatStreamRunner runner, WorkloadPlan plan, string runId, bool sessions, int turnsPerSession, TimeSpan maxBackoff)
+public sealed class PhaseRunner(
+    ChatStreamRunner runner, WorkloadPlan plan, TenantSchedule tenants, string runId, bool sessions, int turnsPerSession,
+    TimeSpan maxBackoff, int retry429 = 0)
 {
+    /// <summary>The wait before a retry when a 429 names none.</summary>
+    public static readonly TimeSpan DefaultRetryWait = TimeSpan.FromSeconds(1);
+
     public async Task<PhaseRun> RunAsync(int phase, int concurrency, int requests, CancellationToken cancellationToken)
     {
         var outcomes = new RequestOutcome?[requests];
+        IReadOnlyList<Options.Tenant?> schedule = tenants.For(phase, requests);
         int next = -1;
         long startedAt = Stopwatch.GetTimestamp();
         long lastEndedAt = startedAt;
@@ -25,7 +32,7 @@ public sealed class PhaseRunner(ChatStreamRunner runner, WorkloadPlan plan, stri
                 // Honouring Retry-After before the next request (not after the last) keeps it out of the wall time
                 // when there is no next request; it is capped so a huge value cannot stall the run.
                 if (backoff > TimeSpan.Zero) await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
-                RequestOutcome outcome = await runner.RunAsync(virtualUser.Next(index), cancellationToken).ConfigureAwait(false);
+                RequestOutcome outcome = await SendAsync(virtualUser.Next(index, schedule[index]), cancellationToken).ConfigureAwait(false);
                 outcomes[index] = outcome;
                 virtualUser.Record(outcome);
                 StoreLatest(ref lastEndedAt, Stopwatch.GetTimestamp());
@@ -38,6 +45,21 @@ public sealed class PhaseRunner(ChatStreamRunner runner, WorkloadPlan plan, stri
         cancellationToken.ThrowIfCancellationRequested();
         TimeSpan wall = Stopwatch.GetElapsedTime(startedAt, Volatile.Read(ref lastEndedAt));
         return new PhaseRun(phase, concurrency, outcomes.Select(o => o!).ToArray(), wall);
+    }
+
+    async Task<RequestOutcome> SendAsync(ChatTurn turn, CancellationToken cancellationToken)
+    {
+        RequestOutcome outcome = await runner.RunAsync(turn, cancellationToken).ConfigureAwait(false);
+        int retries = 0;
+        // A spent quota does not come back within a run, so retrying insufficient_quota would only add load.
+        while (retries < retry429 && outcome.IsRefusal && outcome.RefusalKind != Api.RateLimitRefusal.InsufficientQuota)
+        {
+            TimeSpan wait = outcome.RetryAfter ?? DefaultRetryWait;
+            await Task.Delay(wait < maxBackoff ? wait : maxBackoff, cancellationToken).ConfigureAwait(false);
+            outcome = await runner.RunAsync(turn, cancellationToken).ConfigureAwait(false);
+            retries++;
+        }
+        return retries == 0 ? outcome : outcome with { Retries = retries };
     }
 
     static void StoreLatest(ref long target, long value)

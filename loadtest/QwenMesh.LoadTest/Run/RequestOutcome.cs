@@ -12,6 +12,22 @@ public sealed record RequestOutcome
     public string? ErrorKind { get; init; }
     public string? ErrorMessage { get; init; }
 
+    /// <summary>
+    /// A 429 is the server declining work it was asked not to take, not a fault: reports count it apart from failures.
+    /// </summary>
+    public bool IsRefusal => ErrorKind == RefusedStatus;
+
+    /// <summary>Kind of a refusal as <see cref="RateLimitRefusal"/> names it; null unless <see cref="IsRefusal"/>.</summary>
+    public string? RefusalKind => IsRefusal ? RefusalType ?? RateLimitRefusal.Other : null;
+
+    public string? RefusalType { get; init; }
+
+    /// <summary>The tenant whose key the request carried; null without tenants.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Times a 429 was answered by sending the request again (--retry-429); the outcome is the last attempt's.</summary>
+    public int Retries { get; init; }
+
     /// <summary>Retry-After of a 429 or 503, which the virtual user waits out before its next request.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
@@ -36,6 +52,11 @@ public sealed record RequestOutcome
 
     /// <summary>Output tokens per second of the whole request, as the user waiting for it sees it.</summary>
     public double? OutputTokensPerSecond => Succeeded && E2eMs > 0 ? OutputTokens / (E2eMs / 1000.0) : null;
+
+    public const string RefusedStatus = "429";
+
+    public static RequestOutcome Refused(string refusalType, string? message, double e2eMs, bool isLongPrompt, TimeSpan? retryAfter = null) =>
+        Failure(RefusedStatus, message, e2eMs, isLongPrompt, retryAfter) with { RefusalType = refusalType };
 
     public static RequestOutcome Failure(string kind, string? message, double e2eMs, bool isLongPrompt, TimeSpan? retryAfter = null) =>
         new()

@@ -10,13 +10,31 @@ public sealed record PhaseResult
     public required int Concurrency { get; init; }
     public required int Requests { get; init; }
     public required int Succeeded { get; init; }
-    public int Failed => Requests - Succeeded;
 
-    /// <summary>Failures by HTTP status ("429") or kind ("timeout"), in ascending key order.</summary>
+    /// <summary>Requests whose last answer was a 429: the server declined them, which is not a failure.</summary>
+    public int Refused { get; init; }
+    public int Failed => Requests - Succeeded - Refused;
+
+    /// <summary>Failures by HTTP status ("503") or kind ("timeout"), in ascending key order; 429 is never among them.</summary>
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
 
     /// <summary>The first message seen for each error key, to hint at the cause in the report.</summary>
     public required IReadOnlyDictionary<string, string> ErrorSamples { get; init; }
+
+    /// <summary>Refusals by kind: always requests, tokens and insufficient_quota, then other when seen.</summary>
+    public IReadOnlyDictionary<string, int> Refusals { get; init; } = EmptyRefusals;
+
+    /// <summary>The first message seen for each refusal kind.</summary>
+    public IReadOnlyDictionary<string, string> RefusalSamples { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>429 answers that were retried (--retry-429).</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Set for multi-tenant runs only, in the order the tenants were given.</summary>
+    public IReadOnlyList<TenantResult>? Tenants { get; init; }
+
+    /// <summary>Jain's index over the tenants' completion tokens / weight; null without tenants or without tokens.</summary>
+    public double? JainFairnessIndex { get; init; }
 
     public required TimeSpan Wall { get; init; }
     public required Distribution? TtftMs { get; init; }
@@ -35,6 +53,8 @@ public sealed record PhaseResult
     public required double ThroughputTokensPerSecond { get; init; }
 
     public required Goodput Goodput { get; init; }
+
+    static readonly IReadOnlyDictionary<string, int> EmptyRefusals = PhaseSummarizer.CountRefusals([]);
 
     /// <summary>Set for mixed loads only: how short and long prompts fared side by side.</summary>
     public PromptClassResult? ShortPrompts { get; init; }

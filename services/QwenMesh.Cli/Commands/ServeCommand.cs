@@ -2,15 +2,17 @@ using QwenMesh.ServiceDefaults;
 
 namespace QwenMesh.Cli.Commands;
 
-/// <summary>`serve prefill|decode|expert-worker [host options]`: runs one service in this process (the local mesh starts its children so).</summary>
+/// <summary>`serve gateway|prefill|decode|expert-worker [host options]`: runs one service in this process (the local mesh starts its children so).</summary>
 public static class ServeCommand
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2) throw new CliUsageException("serve needs a role: prefill, decode or expert-worker");
+        if (args.Length < 2) throw new CliUsageException("serve needs a role: gateway, prefill, decode or expert-worker");
         string[] rest = args[2..];
         switch (args[1])
         {
+            case "gateway":
+                return ServiceRunner.RunAsync(Gateway.GatewayHost.Role, () => Gateway.GatewayHost.Build(rest)).GetAwaiter().GetResult();
             case "prefill":
                 return ServiceRunner.RunAsync(Prefill.PrefillHost.Role, () => Prefill.PrefillHost.Build(rest)).GetAwaiter().GetResult();
             case "decode":
@@ -18,7 +20,7 @@ public static class ServeCommand
             case "expert-worker":
                 return ServiceRunner.RunAsync(ExpertWorker.ExpertWorkerHost.Role, () => ExpertWorker.ExpertWorkerHost.Build(rest)).GetAwaiter().GetResult();
             default:
-                throw new CliUsageException($"unknown role '{args[1]}' (prefill, decode or expert-worker)");
+                throw new CliUsageException($"unknown role '{args[1]}' (gateway, prefill, decode or expert-worker)");
         }
     }
 }

@@ -7,8 +7,9 @@ namespace QwenMesh.Cli.Commands;
 
 /// <summary>
 /// `up`: the whole mesh on loopback as separate processes: expert workers (when asked for), prefill workers, decode
-/// workers, and the front proxy before them. Without --redis, states come back in prefill replies and sessions stay in
-/// the process that saved them. Every child is supervised (restarted with back-off); internal calls carry a mesh credential made per run.
+/// workers, and the gateway (one or more replicas) before them, the only public door. Without --redis, states come back
+/// in prefill replies and sessions stay in the process that saved them. With --admin-key the gateway is secured (API
+/// keys, tenants, quotas) and decode serves only requests whose identity the gateway signed. Every child is supervised (restarted with back-off); internal calls carry a mesh credential made per run.
 /// Ctrl-C or SIGTERM stops every child.
 /// </summary>
 public static class UpCommand
@@ -25,11 +26,18 @@ public static class UpCommand
         int decodeWorkers = o.Int("decode-workers", min: 1) ?? 1;
         int expertWorkers = o.Int("expert-workers", min: 0) ?? 0;
         int expertReplicas = o.Int("expert-replicas", min: 1) ?? 1;
+        int gatewayReplicas = o.Int("gateway-replicas", min: 1) ?? 1;
+        string? adminKey = o.String("admin-key") ?? (Environment.GetEnvironmentVariable(Gateway.GatewayOptions.AdminKeyVariable) is { Length: > 0 } k ? k : null);
+        string? tenants = o.String("tenants");
         string dtype = o.String("dtype") ?? "float32";
         CliDefaults.DType(dtype, TorchSharp.torch.ScalarType.Float32);   // refuse a bad --dtype before starting anything
         o.EnsureAllUsed();
         if (expertReplicas > Math.Max(expertWorkers, 1)) throw new CliUsageException($"--expert-replicas {expertReplicas} exceeds --expert-workers {expertWorkers}");
         if (port > 65535) throw new CliUsageException("--port must be at most 65535");
+        // Replicas share tenants, keys and quota counters only through Redis: without it each would count alone.
+        if (gatewayReplicas > 1 && redis is null) throw new CliUsageException("--gateway-replicas above 1 needs --redis (the replicas share quotas there)");
+        if (adminKey is { Length: < 16 }) throw new CliUsageException("--admin-key must be at least 16 characters");
+        if (tenants is not null && !File.Exists(tenants)) throw new CliUsageException($"--tenants file '{tenants}' does not exist");
         EnsurePortFree(port);
         model ??= DemoModel.Ensure(stderr);
         if (!Directory.Exists(model)) throw new IOException($"model folder '{model}' does not exist");
@@ -37,12 +45,14 @@ public static class UpCommand
         var common = new List<string> { $"--QwenMesh:Model={Path.GetFullPath(model)}", $"--QwenMesh:DType={dtype}" };
         if (redis is not null) common.Add($"--QwenMesh:Redis={redis}");
         var secret = new Dictionary<string, string> { [Hosting.MeshCredential.EnvironmentVariable] = MeshSecret() };
+        if (adminKey is not null) common.Add("--QwenMesh:Decode:RequireIdentity=true");
         static string Url() => $"http://127.0.0.1:{FreePorts.Next()}";
         var expertHttp = Enumerable.Range(0, expertWorkers).Select(_ => Url()).ToList();
         var expertGrpc = Enumerable.Range(0, expertWorkers).Select(_ => Url()).ToList();
         var prefillHttp = Enumerable.Range(0, prefillWorkers).Select(_ => Url()).ToList();
         var prefillGrpc = Enumerable.Range(0, prefillWorkers).Select(_ => Url()).ToList();
         var decodeHttp = Enumerable.Range(0, decodeWorkers).Select(_ => Url()).ToList();
+        var gatewayHttp = Enumerable.Range(0, gatewayReplicas).Select(i => i == 0 ? $"http://127.0.0.1:{port}" : Url()).ToList();
         if (expertWorkers > 0)
         {
             common.Add($"--QwenMesh:ExpertWorkerUrls={string.Join(",", expertGrpc)}");
@@ -59,7 +69,6 @@ public static class UpCommand
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        MeshProxy? proxy = null;
         try
         {
             // Expert workers first: prefill and decode check each worker's checkpoint and placement when they start.
@@ -82,9 +91,18 @@ public static class UpCommand
                 supervisor.Add(ServiceProcess.Start("prefill", i, prefillHttp[i], prefillGrpc[i], Ports(args, prefillHttp[i], prefillGrpc[i]), secret, stderr));
             }
             WaitAndAnnounce(supervisor, supervisor.Children.Skip(announced), stop.Token);
-            // The front door is always there, so a decode worker that dies or restarts gets a clean error, not a refused connection.
-            proxy = new MeshProxy(decodeHttp);
-            proxy.StartAsync(port).GetAwaiter().GetResult();
+            announced = supervisor.Children.Count;
+            // The gateway is always there, so a decode worker that dies or restarts gets a clean error, not a refused connection.
+            var gatewayEnvironment = new Dictionary<string, string>(secret);
+            if (adminKey is not null) gatewayEnvironment["QwenMesh__Gateway__AdminKey"] = adminKey;   // never on a command line
+            for (int i = 0; i < gatewayReplicas; i++)
+            {
+                var args = new List<string> { $"--QwenMesh:HttpPort={new Uri(gatewayHttp[i]).Port}", $"--QwenMesh:Gateway:Decode={string.Join(",", decodeHttp)}" };
+                if (redis is not null) args.Add($"--QwenMesh:Redis={redis}");
+                if (tenants is not null) args.Add($"--QwenMesh:Gateway:TenantsFile={Path.GetFullPath(tenants)}");
+                supervisor.Add(ServiceProcess.Start("gateway", i, gatewayHttp[i], null, args, gatewayEnvironment, stderr));
+            }
+            WaitAndAnnounce(supervisor, supervisor.Children.Skip(announced), stop.Token);
             supervisor.Watch(stop.Token);
             stdout.WriteLine($"QwenMesh OpenAI API at http://127.0.0.1:{port}/v1 (Ctrl-C stops every service)");
             stdout.Flush();
@@ -103,7 +121,6 @@ public static class UpCommand
         finally
         {
             stop.Cancel();
-            proxy?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             supervisor.StopAll(StopGrace);
         }
     }

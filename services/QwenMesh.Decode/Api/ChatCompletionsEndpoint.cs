@@ -1,5 +1,8 @@
 using QwenMesh.Decode.Completions;
+using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.OpenAi;
+using QwenMesh.Decode.Tenancy;
+using QwenMesh.Hosting;
 using QwenMesh.Model.Sampling;
 using QwenMesh.Model.Tokenization;
 using QwenMesh.ServiceDefaults.Metrics;
@@ -24,16 +27,19 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
         {
             throw OpenAiException.BadRequest(e.Message, "messages");
         }
-        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens");
+        ServedModel.PromptTokens(http.Response, prompt.Tokens.Count);
+        RequestIdentity identity = TenantIdentity.Of(http);
+        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget);
         GenerationOptions o = request.Options;
-        var plan = new CompletionPlan(ServedModel.Tenant(http.Request), prompt.Tokens, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
+        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
             budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt);
 
         using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, budget, session);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        RunningCompletion? run = null;
         try
         {
-            RunningCompletion run = await runner.StartAsync(plan, telemetry, stopper.Token);
+            run = await runner.StartAsync(plan, telemetry, stopper.Token);
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewChatId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -52,8 +58,11 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
                 var (finish, generated) = await pump.RunAsync(run, stopper,
                     async text => { var d = filter.Feed(text); await Send(d); return d.Stopped; },
                     async () => await Send(filter.Flush()), telemetry, http.RequestAborted);
+                var usage = new Usage(run.PromptTokens, generated, run.CachedTokens);
+                // In the ledger before the last events: whoever holds the whole stream finds the entry.
+                UsageMeter.Of(http)?.Finished(usage);
                 await sse.SendAsync(chunks.FinishChunk(finish));
-                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
+                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(usage));
                 await sse.DoneAsync();
                 telemetry.Finished(finish, generated, id);
                 return;
@@ -68,16 +77,20 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             var (end, count) = await pump.RunAsync(run, stopper,
                 text => { var d = filter.Feed(text); Collect(d); return Task.FromResult(d.Stopped); },
                 () => { Collect(filter.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted);
+            var told = new Usage(run.PromptTokens, count, run.CachedTokens);
+            UsageMeter.Of(http)?.Finished(told);
             var response = new ChatCompletionResponse(id, created, served.Name, content.ToString(),
-                filter.HasReasoning ? reasoning.ToString() : null, end, new Usage(run.PromptTokens, count, run.CachedTokens));
+                filter.HasReasoning ? reasoning.ToString() : null, end, told);
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
             telemetry.Finished(end, count, id);
         }
         finally
         {
-            // However the request ends (done, stop string, client gone, write failed), the engine drops the sequence.
+            // However the request ends (done, stop string, client gone, write failed), the engine drops the sequence
+            // and the next tenant in fair order gets the slot.
             await stopper.CancelAsync();
+            run?.Release();
         }
     }
 

@@ -1,5 +1,8 @@
 using QwenMesh.Decode.Completions;
+using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.OpenAi;
+using QwenMesh.Decode.Tenancy;
+using QwenMesh.Hosting;
 using QwenMesh.Model.Sampling;
 using QwenMesh.ServiceDefaults.Metrics;
 
@@ -14,16 +17,19 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
         served.Check(request.Model);
         IReadOnlyList<int> prompt = request.Prompt.TokenIds ?? served.Tokenizer.Encode(request.Prompt.Text ?? "");
         if (prompt.Count == 0) throw OpenAiException.BadRequest("the prompt is empty", "prompt");
-        int budget = served.Budget(prompt.Count, request.MaxTokens, "max_tokens");
+        ServedModel.PromptTokens(http.Response, prompt.Count);
+        RequestIdentity identity = TenantIdentity.Of(http);
+        int budget = served.Budget(prompt.Count, request.MaxTokens, "max_tokens", identity.Budget);
         GenerationOptions o = request.Options;
-        var plan = new CompletionPlan(ServedModel.Tenant(http.Request), prompt, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
+        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
             budget, served.StopTokens, null, 0);
 
         using var telemetry = new RequestTelemetry(metrics, http, "text_completion", served.Name, plan.Tenant, o, budget, null);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        RunningCompletion? run = null;
         try
         {
-            RunningCompletion run = await runner.StartAsync(plan, telemetry, stopper.Token);
+            run = await runner.StartAsync(plan, telemetry, stopper.Token);
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewTextId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -45,8 +51,11 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
                         string rest = stops.Flush();
                         if (rest.Length > 0) await sse.SendAsync(chunks.TextChunk(rest));
                     }, telemetry, http.RequestAborted);
+                var usage = new Usage(run.PromptTokens, generated, run.CachedTokens);
+                // In the ledger before the last events: whoever holds the whole stream finds the entry.
+                UsageMeter.Of(http)?.Finished(usage);
                 await sse.SendAsync(chunks.FinishChunk(finish));
-                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(new Usage(run.PromptTokens, generated, run.CachedTokens)));
+                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(usage));
                 await sse.DoneAsync();
                 telemetry.Finished(finish, generated, id);
                 return;
@@ -55,15 +64,19 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
             var (end, count) = await pump.RunAsync(run, stopper,
                 piece => { StopFeed f = stops.Feed(piece); text.Append(f.Text); return Task.FromResult(f.Stopped); },
                 () => { text.Append(stops.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted);
-            var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, new Usage(run.PromptTokens, count, run.CachedTokens));
+            var told = new Usage(run.PromptTokens, count, run.CachedTokens);
+            UsageMeter.Of(http)?.Finished(told);
+            var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, told);
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
             telemetry.Finished(end, count, id);
         }
         finally
         {
-            // However the request ends (done, stop string, client gone, write failed), the engine drops the sequence.
+            // However the request ends (done, stop string, client gone, write failed), the engine drops the sequence
+            // and the next tenant in fair order gets the slot.
             await stopper.CancelAsync();
+            run?.Release();
         }
     }
 }

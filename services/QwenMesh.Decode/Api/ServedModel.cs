@@ -21,9 +21,10 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIden
 
     /// <summary>
     /// The completion budget: what the client asked, or else the configured default cap (never more than the rest of the
-    /// context); 400 when prompt + budget exceed the context.
+    /// context), and never more than the gateway reserved (<paramref name="tokenBudget"/>, prompt + completion) once the
+    /// prompt is paid; 400 when prompt + budget exceed the context, or when the prompt alone uses the whole reservation.
     /// </summary>
-    public int Budget(int promptTokens, int? maxTokens, string param)
+    public int Budget(int promptTokens, int? maxTokens, string param, long? tokenBudget = null)
     {
         int budget = maxTokens ?? Math.Min(options.DefaultMaxTokens, MaxContextTokens - promptTokens);
         if (promptTokens + Math.Max(budget, 1) > MaxContextTokens)
@@ -33,12 +34,25 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIden
                 $"({promptTokens} in the prompt, {budget} for the completion). Please reduce the prompt or the completion length.",
                 param, "context_length_exceeded");
         }
-        return budget;
+        if (tokenBudget is not { } reserved) return budget;
+        if (promptTokens >= reserved)
+        {
+            throw OpenAiException.BadRequest(
+                $"The prompt is {promptTokens} tokens, but this request's token budget is {reserved} tokens (prompt and completion together), " +
+                "which leaves nothing for the completion. Please shorten the prompt or ask for a larger token budget.",
+                param, TokenBudgetExceededCode);
+        }
+        return (int)Math.Min(budget, reserved - promptTokens);
     }
 
-    /// <summary>The tenant the gateway resolved (header x-qwenmesh-tenant); direct callers share "default".</summary>
-    public static string Tenant(HttpRequest request) =>
-        request.Headers["x-qwenmesh-tenant"] is { Count: > 0 } t && !string.IsNullOrWhiteSpace(t[0]) ? t[0]! : "default";
+    public const string TokenBudgetExceededCode = "token_budget_exceeded";
+
+    /// <summary>The response header with the prompt's token count (the gateway settles its prompt reservation with it).</summary>
+    public const string PromptTokensHeader = "x-qwenmesh-prompt-tokens";
+
+    /// <summary>Reports the prompt's size as soon as it is known: before any body byte, streaming or not, and on errors too.</summary>
+    public static void PromptTokens(HttpResponse response, int promptTokens) =>
+        response.Headers[PromptTokensHeader] = promptTokens.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reports where the time before the first token went: prefill, and the state handoff to decode.</summary>
     public static void Timing(HttpResponse response, Completions.RunningCompletion run)

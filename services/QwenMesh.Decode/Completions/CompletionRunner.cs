@@ -1,3 +1,4 @@
+using QwenMesh.Decode.Admission;
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Decode.Prefill;
 using QwenMesh.Engine.Decode;
@@ -9,17 +10,39 @@ namespace QwenMesh.Decode.Completions;
 
 /// <summary>
 /// A started generation: its token stream, the prompt accounting for usage, and what the first token cost
-/// (prefill queue wait, prefill time, publish + take-over time, state size), reported in x-qwenmesh-* headers and metrics.
+/// (prefill queue wait, prefill time, publish + take-over time, state size), reported in x-qwenmesh-* headers and metrics,
+/// and its fair-admission slot, which the caller releases when the request ends.
 /// </summary>
-public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double HandoffMs, long StateBytes);
+public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double HandoffMs, long StateBytes,
+    AdmissionSlot Slot)
+{
+    /// <summary>Frees the admission slot once the sequence is dropped, its tenant charged for every token the engine generated.</summary>
+    public void Release() => Slot.Release(Sequence.Generated);
+}
 
 /// <summary>
-/// Runs one generation end to end: prefill (remote or local), take over the handed-off state (consuming its lease),
-/// and join the continuous batch. Failures map to OpenAI errors; a state is never left behind on an error path.
+/// Runs one generation end to end: wait for the tenant's fair turn, prefill (remote or local), take over the handed-off
+/// state (consuming its lease), and join the continuous batch. Failures map to OpenAI errors; neither a state nor an
+/// admission slot is ever left behind on an error path.
 /// </summary>
-public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, StateCodec codec, DecodeEngine engine)
+public sealed class CompletionRunner(FairAdmission admission, IPrefillClient prefill, IStateStore store, StateCodec codec, DecodeEngine engine)
 {
     public async Task<RunningCompletion> StartAsync(CompletionPlan plan, RequestTelemetry telemetry, CancellationToken cancellation)
+    {
+        // In front of prefill: a saturated pod spends its next prefill on the tenant served least, not the first to ask.
+        AdmissionSlot slot = await admission.EnterAsync(plan.Tenant, plan.Weight, plan.Prompt.Count, cancellation);
+        try
+        {
+            return await RunAsync(plan, slot, telemetry, cancellation);
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
+    }
+
+    async Task<RunningCompletion> RunAsync(CompletionPlan plan, AdmissionSlot slot, RequestTelemetry telemetry, CancellationToken cancellation)
     {
         try
         {
@@ -48,7 +71,7 @@ public sealed class CompletionRunner(IPrefillClient prefill, IStateStore store, 
             double handoffMs = reply.PublishMs + System.Diagnostics.Stopwatch.GetElapsedTime(takeOver).TotalMilliseconds;
             long bytes = state.Bytes;
             DecodeSequence sequence = engine.Submit(state, plan.Prompt, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
-            var run = new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes);
+            var run = new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes, slot);
             telemetry.Started(run);
             return run;
         }

@@ -31,6 +31,7 @@ public sealed class GenerationPump(ITokenizer tokenizer)
                 {
                     tokens++;
                     telemetry.Token();
+                    run.Slot.Served(1);
                     if (run.Sequence.StopTokens.Contains(id)) continue;
                     string text = decoder.Append(id);
                     if (text.Length > 0 && await onText(text))

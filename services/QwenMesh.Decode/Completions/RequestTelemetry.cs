@@ -18,6 +18,7 @@ public sealed class RequestTelemetry : IDisposable
 
     readonly DecodeMetrics _metrics;
     readonly RequestFacts? _facts;
+    readonly Ledger.UsageMeter? _meter;
     readonly Activity? _span;
     readonly CancellationToken _aborted;
     readonly string _tenant;
@@ -37,6 +38,7 @@ public sealed class RequestTelemetry : IDisposable
         _aborted = http.RequestAborted;
         _tenant = tenant;
         _facts = http.Features.Get<RequestFacts>();
+        _meter = Ledger.UsageMeter.Of(http);
         if (_facts is not null) _facts.Model = model;
         _span = Source.StartActivity($"{operation} {model}");
         if (_span is null) return;
@@ -58,6 +60,7 @@ public sealed class RequestTelemetry : IDisposable
     public void Started(RunningCompletion run)
     {
         _run = run;
+        _meter?.Started(run);
         _submittedAt = DateTimeOffset.UtcNow;
     }
 

@@ -19,4 +19,13 @@ public sealed class DecodeOptions
 
     /// <summary>On SIGTERM: seconds running streams get to finish while new requests are refused, before the process exits.</summary>
     public double DrainTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Requests the decode service runs at once (prefill through the last token); the rest wait their tenant's fair turn.
+    /// Null: <see cref="MaxBatch"/>, so nothing waits in the fair queue that the batch could have taken.
+    /// </summary>
+    public int? AdmissionSlots { get; set; }
+
+    /// <summary>Refuse (403) a request that carries no identity signed by the mesh gateway, instead of serving it as tenant "default".</summary>
+    public bool RequireIdentity { get; set; }
 }

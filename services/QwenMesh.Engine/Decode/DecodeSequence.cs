@@ -52,7 +52,8 @@ public sealed class DecodeSequence
     public IReadOnlySet<int> StopTokens { get; }
     internal long ReservedBytes { get; }
     internal CancellationToken Cancellation { get; }
-    internal int Generated { get; private set; }
+    /// <summary>Tokens generated so far (the prefill's first one included): what the sequence computed, read or not.</summary>
+    public int Generated { get; private set; }
     internal int LastToken { get; private set; }
 
     /// <summary>Emits a token; returns true when the sequence is finished by it.</summary>

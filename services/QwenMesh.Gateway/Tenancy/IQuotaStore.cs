@@ -10,7 +10,7 @@ public readonly record struct RateLimitState(long? Limit, long Remaining, TimeSp
 /// The answer to one admission: admitted (the tokens are reserved and a concurrency lease is held), or refused by
 /// <see cref="Refusal"/> (nothing is held) with how long to wait. Requests and Tokens are the per-minute limits' states.
 /// </summary>
-public sealed record Admission(bool Admitted, RefusalReason? Refusal, TimeSpan RetryAfter, RateLimitState Requests, RateLimitState Tokens);
+public sealed record QuotaDecision(bool Admitted, RefusalReason? Refusal, TimeSpan RetryAfter, RateLimitState Requests, RateLimitState Tokens);
 
 /// <summary>What a finished request used, as the client was told (or, when it was not told, as decode computed).</summary>
 public sealed record RequestUsage(string KeyId, string Model, long InputTokens, long CachedTokens, long OutputTokens)
@@ -35,16 +35,19 @@ public sealed record UsageBucket(long Start, long End, IReadOnlyList<UsageResult
 public interface IQuotaStore
 {
     /// <summary>Admits <paramref name="requestId"/> against every limit of <paramref name="tenant"/>, reserving <paramref name="reservedTokens"/>, or refuses it and holds nothing.</summary>
-    Task<Admission> AdmitAsync(Tenant tenant, string requestId, long reservedTokens, CancellationToken cancellation);
+    Task<QuotaDecision> AdmitAsync(Tenant tenant, string requestId, long reservedTokens, CancellationToken cancellation);
+
+    /// <summary>Lowers a running request's reservation to <paramref name="reservedTokens"/> (its prompt's real size is known); never raises it.</summary>
+    Task ReviseAsync(Tenant tenant, string requestId, long reservedTokens, CancellationToken cancellation);
 
     /// <summary>Keeps an admitted request's concurrency lease alive for another lease period.</summary>
     Task RenewAsync(Tenant tenant, string requestId, CancellationToken cancellation);
 
     /// <summary>
-    /// Ends an admitted request: frees its lease, replaces its reservation by <paramref name="usage"/>'s total in the
+    /// Ends an admitted request: frees its lease, replaces its reservation (as last revised) by <paramref name="usage"/>'s total in the
     /// windows it was reserved in, and adds the usage to the tenant's usage buckets. Settling twice changes nothing.
     /// </summary>
-    Task SettleAsync(Tenant tenant, string requestId, long reservedTokens, RequestUsage usage, CancellationToken cancellation);
+    Task SettleAsync(Tenant tenant, string requestId, RequestUsage usage, CancellationToken cancellation);
 
     /// <summary>The tenant's usage in [start, end), bucketed by <paramref name="width"/>.</summary>
     Task<IReadOnlyList<UsageBucket>> UsageAsync(string tenant, DateTimeOffset start, DateTimeOffset end, BucketWidth width, CancellationToken cancellation);

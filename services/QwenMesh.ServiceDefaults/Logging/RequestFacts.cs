@@ -6,6 +6,11 @@ namespace QwenMesh.ServiceDefaults.Logging;
 /// </summary>
 public sealed class RequestFacts
 {
+    /// <summary>
+    /// The tenant, set only by whoever authenticated it (the gateway from the API key, decode from the signed identity):
+    /// a tenant header alone is a client's claim and is never logged as the tenant.
+    /// </summary>
+    public string? Tenant { get; set; }
     public string? Model { get; set; }
     public int? PromptTokens { get; set; }
     public int? CompletionTokens { get; set; }

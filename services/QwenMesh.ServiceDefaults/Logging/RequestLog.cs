@@ -6,13 +6,12 @@ namespace QwenMesh.ServiceDefaults.Logging;
 
 /// <summary>
 /// One structured line per request at Information, written when the request ends (for a stream: after its last
-/// event): request id, tenant, model, status, token counts, TTFT and duration. Probes are logged at Debug only.
+/// event): request id, tenant (as authenticated: <see cref="RequestFacts.Tenant"/>), model, status, token counts, TTFT and duration. Probes are logged at Debug only.
 /// The request id is the caller's <c>x-request-id</c> (the gateway sets one) or a new one, echoed on the response.
 /// </summary>
 internal sealed class RequestLog(RequestDelegate next, ILogger<RequestLog> log)
 {
     public const string RequestIdHeader = "x-request-id";
-    public const string TenantHeader = "x-qwenmesh-tenant";
 
     /// <summary>"-" for what does not apply to this request (a probe has no tokens), as access logs write it.</summary>
     static object Or(int? value) => value is { } v ? v : "-";
@@ -39,7 +38,7 @@ internal sealed class RequestLog(RequestDelegate next, ILogger<RequestLog> log)
                 log.Log(level,
                     "request {RequestId} {Method} {Path} {Status} tenant={Tenant} model={Model} prompt_tokens={PromptTokens} completion_tokens={CompletionTokens} cached_tokens={CachedTokens} finish={FinishReason} ttft_ms={TtftMs} duration_ms={DurationMs}",
                     requestId, http.Request.Method, http.Request.Path.Value, http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted ? 499 : http.Response.StatusCode,
-                    http.Request.Headers[TenantHeader].FirstOrDefault() ?? "default", facts.Model ?? "-", Or(facts.PromptTokens), Or(facts.CompletionTokens),
+                    facts.Tenant ?? "-", facts.Model ?? "-", Or(facts.PromptTokens), Or(facts.CompletionTokens),
                     Or(facts.CachedTokens), facts.FinishReason ?? "-", facts.TtftMs is { } t ? Math.Round(t, 1) : "-",
                     Math.Round(Stopwatch.GetElapsedTime(began).TotalMilliseconds, 1));
             }

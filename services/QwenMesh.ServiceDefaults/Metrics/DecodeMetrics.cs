@@ -26,7 +26,7 @@ public sealed class DecodeMetrics
     public static readonly string[] HandoffFailureReasons = ["unavailable", "expired", "corrupt", "rejected"];
 
     readonly MetricsOptions _options;
-    readonly Gauge _running, _waiting, _stateMemory;
+    readonly Gauge _running, _waiting, _stateMemory, _fairQueue;
     readonly Counter _promptTokens, _generationTokens, _success, _cacheQueries, _cacheHits, _handoffFailures;
     readonly Counter _tenantRequests, _tenantPrompt, _tenantGeneration, _sloRequests, _sloAttained;
     readonly Histogram _ttft, _itl, _e2e, _queue, _prefill, _handoff, _firstStep, _requestPrompt, _requestGeneration, _iteration, _stateBytes;
@@ -41,6 +41,8 @@ public sealed class DecodeMetrics
         _waiting = metrics.Gauge("qwenmesh:num_requests_waiting", "Sequences waiting for a decode batch slot.");
         _stateMemory = metrics.Gauge("qwenmesh:state_memory_usage_perc",
             "Fraction (0-1) of the decode state-memory budget reserved by admitted and waiting sequences (vLLM's kv_cache_usage_perc).");
+        _fairQueue = metrics.Gauge("qwenmesh:fair_queue_depth",
+            "Requests waiting in decode's fair admission (VTC) for a slot, per tenant.", "tenant");
         _promptTokens = metrics.Counter("qwenmesh:prompt_tokens_total", "Prompt tokens of finished requests (usage.prompt_tokens).");
         _generationTokens = metrics.Counter("qwenmesh:generation_tokens_total", "Generated tokens of finished requests (usage.completion_tokens).");
         _success = metrics.Counter("qwenmesh:request_success_total", "Finished requests by finish reason.", "finished_reason");
@@ -74,6 +76,9 @@ public sealed class DecodeMetrics
         _waiting.Set(waiting);
         _stateMemory.Set(budgetBytes <= 0 ? 0 : Math.Min(1.0, (double)reservedBytes / budgetBytes));
     }
+
+    /// <summary>Requests of <paramref name="tenant"/> waiting in fair admission.</summary>
+    public void FairQueue(string tenant, int waiting) => _fairQueue.WithLabels(tenant).Set(waiting);
 
     /// <summary>The parts of a request's first token: queues, prefill, handoff, and its first decode step.</summary>
     public void Breakdown(double queueSeconds, double prefillSeconds, double handoffSeconds, long stateBytes)

@@ -32,6 +32,11 @@ public static class ChatScript
         return steps;
     }
 
+    /// <summary>A gateway's 429 body: type requests or tokens with code rate_limit_exceeded, or insufficient_quota for both.</summary>
+    public static string RateLimitBody(string type, string message = "rate limit reached") =>
+        $"{{\"error\":{{\"message\":{Quote(message)},\"type\":{Quote(type)},\"param\":null,"
+        + $"\"code\":{Quote(type == "insufficient_quota" ? "insufficient_quota" : "rate_limit_exceeded")}}}}}";
+
     public static string ErrorBody(string message) => $"{{\"error\":{{\"message\":{Quote(message)},\"type\":\"server_error\"}}}}";
 
     static string Chunk(string delta) =>

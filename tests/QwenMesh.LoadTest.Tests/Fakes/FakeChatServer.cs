@@ -7,7 +7,9 @@ namespace QwenMesh.LoadTest.Tests.Fakes;
 
 /// <summary>
 /// An OpenAI-style server on a free 127.0.0.1 port: GET /v1/models lists one model and
-/// POST /v1/chat/completions answers with whatever the test's script says for that request.
+/// POST /v1/chat/completions answers with whatever the test's script says for that request. Started with
+/// API keys it acts as a gateway: a request without `Authorization: Bearer` one of them gets 401 with a body
+/// that echoes the key it was given, as OpenAI's does (so tests can check the load program hides it).
 /// </summary>
 public sealed class FakeChatServer : IAsyncDisposable
 {
@@ -15,16 +17,19 @@ public sealed class FakeChatServer : IAsyncDisposable
 
     readonly HttpListener _listener;
     readonly Func<RecordedRequest, FakeResponse> _script;
+    readonly IReadOnlySet<string>? _apiKeys;
+    readonly ConcurrentQueue<string?> _modelAuthorizations = new();
     readonly CancellationTokenSource _stopping = new();
     readonly ConcurrentQueue<RecordedRequest> _requests = new();
     readonly ConcurrentBag<Task> _handlers = [];
     readonly Task _acceptLoop;
     int _chatSequence;
 
-    FakeChatServer(HttpListener listener, Uri baseUrl, Func<RecordedRequest, FakeResponse> script)
+    FakeChatServer(HttpListener listener, Uri baseUrl, Func<RecordedRequest, FakeResponse> script, IReadOnlySet<string>? apiKeys)
     {
         _listener = listener;
         _script = script;
+        _apiKeys = apiKeys;
         BaseUrl = baseUrl;
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
@@ -34,8 +39,12 @@ public sealed class FakeChatServer : IAsyncDisposable
     /// <summary>Chat requests in arrival order (model listings are not recorded).</summary>
     public IReadOnlyList<RecordedRequest> ChatRequests => _requests.OrderBy(r => r.Sequence).ToArray();
 
-    public static FakeChatServer Start(Func<RecordedRequest, FakeResponse> script)
+    /// <summary>The Authorization header of each GET /v1/models, null where there was none.</summary>
+    public IReadOnlyList<string?> ModelAuthorizations => _modelAuthorizations.ToArray();
+
+    public static FakeChatServer Start(Func<RecordedRequest, FakeResponse> script, IEnumerable<string>? apiKeys = null)
     {
+        IReadOnlySet<string>? keys = apiKeys?.ToHashSet(StringComparer.Ordinal);
         // The port is found by binding port 0 and released before HttpListener takes it, so another process
         // can win it in between; a few tries make that race harmless.
         for (int attempt = 0; ; attempt++)
@@ -46,7 +55,7 @@ public sealed class FakeChatServer : IAsyncDisposable
             try
             {
                 listener.Start();
-                return new FakeChatServer(listener, new Uri($"http://127.0.0.1:{port}"), script);
+                return new FakeChatServer(listener, new Uri($"http://127.0.0.1:{port}"), script, keys);
             }
             catch (HttpListenerException) when (attempt < 5)
             {
@@ -88,8 +97,15 @@ public sealed class FakeChatServer : IAsyncDisposable
         try
         {
             string path = context.Request.Url!.AbsolutePath;
+            string? authorization = context.Request.Headers["Authorization"];
             if (context.Request.HttpMethod == "GET" && path == "/v1/models")
             {
+                _modelAuthorizations.Enqueue(authorization);
+                if (Unauthorized(authorization) is { } refusal)
+                {
+                    await WriteJsonAsync(response, 401, refusal);
+                    return;
+                }
                 await WriteJsonAsync(response, 200, $"{{\"object\":\"list\",\"data\":[{{\"id\":\"{ModelName}\",\"object\":\"model\"}}]}}");
                 return;
             }
@@ -105,11 +121,17 @@ public sealed class FakeChatServer : IAsyncDisposable
                 .ToDictionary(k => k!.ToLowerInvariant(), k => context.Request.Headers[k]!);
             var recorded = new RecordedRequest(Interlocked.Increment(ref _chatSequence) - 1, "POST", path, headers, body);
             _requests.Enqueue(recorded);
+            if (Unauthorized(authorization) is { } unauthorized)
+            {
+                await WriteJsonAsync(response, 401, unauthorized);
+                return;
+            }
 
             switch (_script(recorded))
             {
                 case FakeResponse.Error error:
                     if (error.RetryAfter is not null) response.AddHeader("Retry-After", error.RetryAfter);
+                    if (error.RetryAfterMs is not null) response.AddHeader("retry-after-ms", error.RetryAfterMs);
                     await WriteJsonAsync(response, error.Status, error.Body);
                     break;
                 case FakeResponse.Stream stream:
@@ -133,6 +155,17 @@ public sealed class FakeChatServer : IAsyncDisposable
         {
             try { response.Close(); } catch (Exception) { /* already torn down */ }
         }
+    }
+
+    /// <summary>Null when the request may pass; otherwise the 401 body.</summary>
+    string? Unauthorized(string? authorization)
+    {
+        if (_apiKeys is null) return null;
+        const string bearer = "Bearer ";
+        string? key = authorization is not null && authorization.StartsWith(bearer, StringComparison.Ordinal) ? authorization[bearer.Length..] : null;
+        if (key is not null && _apiKeys.Contains(key)) return null;
+        string message = key is null ? "You didn't provide an API key." : $"Incorrect API key provided: {key}.";
+        return $"{{\"error\":{{\"message\":{System.Text.Json.JsonSerializer.Serialize(message)},\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}}}";
     }
 
     async Task WriteStreamAsync(HttpListenerResponse response, IReadOnlyList<StreamStep> steps)

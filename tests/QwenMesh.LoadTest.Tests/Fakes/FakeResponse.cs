@@ -11,6 +11,6 @@ public abstract record FakeResponse
     /// <summary>200 with text/event-stream, each step flushed on its own after its delay.</summary>
     public sealed record Stream(IReadOnlyList<StreamStep> Steps) : FakeResponse;
 
-    /// <summary>An error status with a JSON body and, when given, a Retry-After header.</summary>
-    public sealed record Error(int Status, string Body, string? RetryAfter = null) : FakeResponse;
+    /// <summary>An error status with a JSON body and, when given, Retry-After and retry-after-ms headers.</summary>
+    public sealed record Error(int Status, string Body, string? RetryAfter = null, string? RetryAfterMs = null) : FakeResponse;
 }
