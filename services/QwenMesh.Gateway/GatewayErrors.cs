@@ -9,8 +9,11 @@ public static class GatewayErrors
     public const string InvalidRequest = "invalid_request_error";
     public const string ServerError = "server_error";
 
+    // Apostrophes and the like as they are (OpenAI's bodies do not escape them); the body is JSON, never HTML.
+    static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Body(string message, string type, string? code, string? param = null) =>
-        JsonSerializer.Serialize(new { error = new { message, type, param, code } });
+        JsonSerializer.Serialize(new { error = new { message, type, param, code } }, Json);
 
     public static Task WriteAsync(HttpContext context, int status, string type, string message, string? code, string? param = null)
     {

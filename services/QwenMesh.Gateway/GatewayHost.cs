@@ -37,6 +37,8 @@ public static class GatewayHost
         if (options.Gateway.Secured && !credential.Required)
             throw new InvalidOperationException("secured mode (QwenMesh:Gateway:AdminKey) needs a mesh secret (QwenMesh:MeshSecret or QwenMesh:MeshSecretFile) to sign identities for decode");
         builder.AddServiceDefaults(Role, modelName: "gateway");
+        // YARP logs every forward and every probe at Information: our request log already has one line per request.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(options.Bind), options.HttpPort));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(credential);
