@@ -128,6 +128,14 @@ public sealed class TenancyMeshTests(SecuredMeshFixture mesh)
         var (status, body, _) = await client.PostAsync("/v1/chat/completions", OpenAiClient.Chat(Model, Hello, 1));
         Assert.Equal(404, status);
         Assert.Equal("model_not_found", body.GetProperty("error").GetProperty("code").GetString());
+        var listed = JsonDocument.Parse(await client.Http.GetStringAsync("/v1/models")).RootElement.GetProperty("data");
+        Assert.Equal(0, listed.GetArrayLength());   // it may use no model this mesh serves, so it is shown none
+        var (_, allowed, _) = await mesh.TenantAsync("allowed", models: [Model]);
+        using (var allowedClient = mesh.Client(allowed))
+        {
+            var shown = JsonDocument.Parse(await allowedClient.Http.GetStringAsync("/v1/models")).RootElement.GetProperty("data");
+            Assert.Equal(Model, Assert.Single(shown.EnumerateArray()).GetProperty("id").GetString());
+        }
 
         var (_, capped, _) = await mesh.TenantAsync("capped", maxTokens: 3);
         using var cappedClient = mesh.Client(capped);

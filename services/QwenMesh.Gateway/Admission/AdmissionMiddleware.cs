@@ -54,7 +54,8 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
             if (http.Features.Get<RequestFacts>() is { } facts) facts.Tenant = tenant.Name;
             if (!HttpMethods.IsPost(http.Request.Method))
             {
-                // Listing models spends no tokens: authenticated, not metered.
+                // Listing models spends no tokens: authenticated, not metered (the list is cut to the tenant's models on the way back).
+                http.Features.Set(tenant);
                 Sign(http, match, budget: null);
                 await next(http);
                 await AnswerProxyErrorAsync(http);

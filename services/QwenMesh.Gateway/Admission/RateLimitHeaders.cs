@@ -4,9 +4,16 @@ using QwenMesh.Gateway.Tenancy;
 
 namespace QwenMesh.Gateway.Admission;
 
-/// <summary>OpenAI's rate-limit headers: x-ratelimit-{limit,remaining,reset}-{requests,tokens}, and retry-after(-ms) on a 429.</summary>
+/// <summary>
+/// OpenAI's rate-limit headers: x-ratelimit-{limit,remaining,reset}-{requests,tokens} on every metered response, and
+/// retry-after(-ms) on a 429. A limit the tenant does not have is written as <see cref="NoLimit"/> (limit and remaining)
+/// with reset 0ms, so that a client that reads the headers always finds numbers.
+/// </summary>
 public static class RateLimitHeaders
 {
+    /// <summary>"No limit": the largest integer a JavaScript client reads exactly (2^53 - 1).</summary>
+    public const long NoLimit = 9_007_199_254_740_991;
+
     public static void Set(HttpResponse response, QuotaDecision admission)
     {
         Set(response, "requests", admission.Requests);
@@ -21,7 +28,12 @@ public static class RateLimitHeaders
 
     static void Set(HttpResponse response, string kind, RateLimitState state)
     {
-        if (state.Limit is not { } limit) return;   // unlimited: OpenAI sends nothing for a limit that does not apply
+        if (state.Limit is not { } limit)
+        {
+            response.Headers[$"x-ratelimit-limit-{kind}"] = response.Headers[$"x-ratelimit-remaining-{kind}"] = NoLimit.ToString(CultureInfo.InvariantCulture);
+            response.Headers[$"x-ratelimit-reset-{kind}"] = Duration(TimeSpan.Zero);
+            return;
+        }
         response.Headers[$"x-ratelimit-limit-{kind}"] = limit.ToString(CultureInfo.InvariantCulture);
         response.Headers[$"x-ratelimit-remaining-{kind}"] = Math.Max(0, state.Remaining).ToString(CultureInfo.InvariantCulture);
         response.Headers[$"x-ratelimit-reset-{kind}"] = Duration(state.Reset);

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using QwenMesh.Gateway.Admission;
 using QwenMesh.Gateway.Tenancy;
@@ -31,6 +34,11 @@ public sealed class ResponseRelay(IQuotaStore quotas, ILogger<ResponseRelay> log
                 admitted.Revision = ReviseAsync(admitted, revised);
             }
         }
+        if (http.Features.Get<Tenant>() is { Models: { } allowed } && http.Request.Path.Equals("/v1/models") && response.IsSuccessStatusCode)
+        {
+            await ModelsOfTheTenantAsync(http, response, allowed);
+            return;
+        }
         bool eventStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
         response.Content = new UpstreamBody(response.Content, eventStream, () =>
         {
@@ -39,6 +47,19 @@ public sealed class ResponseRelay(IQuotaStore quotas, ILogger<ResponseRelay> log
         // A stream's headers go out now, as decode sent them: YARP would hold them until the first event, and a
         // client waiting on a long prefill would see nothing, not even that it was admitted.
         if (eventStream) await http.Response.Body.FlushAsync(http.RequestAborted);
+    }
+
+    /// <summary>A tenant limited to some models lists only those (as LiteLLM and OpenAI projects do): the others would be 404 model_not_found.</summary>
+    static async Task ModelsOfTheTenantAsync(Microsoft.AspNetCore.Http.HttpContext http, HttpResponseMessage response, IReadOnlyList<string> allowed)
+    {
+        var list = JsonNode.Parse(await response.Content.ReadAsStringAsync(http.RequestAborted)) as JsonObject;
+        if (list?["data"] is JsonArray data)
+        {
+            foreach (var card in data.Where(c => c?["id"]?.GetValue<string>() is not { } id || !allowed.Contains(id)).ToList()) data.Remove(card);
+        }
+        byte[] body = Encoding.UTF8.GetBytes(list?.ToJsonString() ?? "{\"object\":\"list\",\"data\":[]}");
+        response.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        http.Response.ContentLength = body.Length;
     }
 
     async Task ReviseAsync(AdmittedRequest admitted, long reserved)

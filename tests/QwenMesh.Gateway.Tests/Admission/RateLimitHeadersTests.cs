@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http;
 using QwenMesh.Gateway.Admission;
+using QwenMesh.Gateway.Tenancy;
 
 namespace QwenMesh.Gateway.Tests.Admission;
 
@@ -13,4 +15,17 @@ public sealed class RateLimitHeadersTests
     [InlineData(-3, "0ms")]
     public void Durations_are_written_as_openai_writes_them(double seconds, string expected) =>
         Assert.Equal(expected, RateLimitHeaders.Duration(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public void Every_metered_answer_carries_all_six_headers_and_a_refusal_its_retry_hints()
+    {
+        var context = new DefaultHttpContext();
+        var refused = new QuotaDecision(false, RefusalReason.Tokens, TimeSpan.FromMilliseconds(1500),
+            new RateLimitState(null, 0, TimeSpan.Zero), new RateLimitState(1000, 12, TimeSpan.FromSeconds(6)));
+        RateLimitHeaders.Set(context.Response, refused);
+        var h = context.Response.Headers;
+        Assert.Equal(("9007199254740991", "9007199254740991", "0ms"), (h["x-ratelimit-limit-requests"].ToString(), h["x-ratelimit-remaining-requests"].ToString(), h["x-ratelimit-reset-requests"].ToString()));
+        Assert.Equal(("1000", "12", "6s"), (h["x-ratelimit-limit-tokens"].ToString(), h["x-ratelimit-remaining-tokens"].ToString(), h["x-ratelimit-reset-tokens"].ToString()));
+        Assert.Equal(("2", "1500"), (h.RetryAfter.ToString(), h["retry-after-ms"].ToString()));
+    }
 }
