@@ -50,7 +50,7 @@ public static class DecodeHost
             return Results.Bytes(ModelList.ToJson([new ModelCard(sp.GetRequiredService<ServedModel>().Name, 0)]), "application/json");
         });
         // Not behind the drain gate: a draining pod still answers for the requests it served.
-        app.MapGet(UsageEndpoint.Path, (HttpContext http, string id, UsageEndpoint usage) => usage.HandleAsync(http, id));
+        app.MapGet(UsageReport.Route, (HttpContext http, string id, UsageEndpoint usage) => usage.HandleAsync(http, id));
         app.MapGet("/experts/load", (DrainGate gate, LoadedModel model) =>
         {
             gate.Admit();

@@ -37,8 +37,7 @@ public sealed class EchoDecode : IAsyncDisposable
             http.Response.ContentType = "text/event-stream";
             await http.Response.Body.WriteAsync(Stream);
         });
-        app.MapGet("/internal/v1/requests/{id}/usage", (string id) =>
-            Results.Json(new { request_id = id, prompt_tokens = 1, cached_tokens = 0, completion_tokens = 1, status = "finished", finish_reason = "stop" }));
+        app.MapGet(Hosting.UsageReport.Route, (string id) => Results.Json(new Hosting.UsageReport(id, 1, 0, 1, "finished")));
         await app.StartAsync();
         return new EchoDecode(app, $"http://127.0.0.1:{port}");
     }

@@ -10,9 +10,8 @@ public static class RequestBody
     public static async Task<byte[]> ReadAsync(HttpContext http)
     {
         // A body that says it is something else is refused; one that names no type is read as JSON, as OpenAI does.
-        if (http.Request.ContentType is { Length: > 0 } type
-            && !(Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media) && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
-            throw new OpenAiException(415, OpenAiException.InvalidRequestType, $"the request body must be application/json, not '{type}'");
+        if (!Hosting.JsonBodies.Accepts(http.Request.ContentType))
+            throw new OpenAiException(415, OpenAiException.InvalidRequestType, $"the request body must be application/json, not '{http.Request.ContentType}'");
         if (http.Request.ContentLength > MaxBytes) throw OpenAiException.BadRequest($"the request body exceeds {MaxBytes >> 20} MiB");
         using var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];

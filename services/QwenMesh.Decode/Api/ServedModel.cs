@@ -48,11 +48,10 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIden
     public const string TokenBudgetExceededCode = "token_budget_exceeded";
 
     /// <summary>The response header with the prompt's token count (the gateway settles its prompt reservation with it).</summary>
-    public const string PromptTokensHeader = "x-qwenmesh-prompt-tokens";
 
     /// <summary>Reports the prompt's size as soon as it is known: before any body byte, streaming or not, and on errors too.</summary>
     public static void PromptTokens(HttpResponse response, int promptTokens) =>
-        response.Headers[PromptTokensHeader] = promptTokens.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers[Hosting.UsageReport.PromptTokensHeader] = promptTokens.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reports where the time before the first token went: prefill, and the state handoff to decode.</summary>
     public static void Timing(HttpResponse response, Completions.RunningCompletion run)

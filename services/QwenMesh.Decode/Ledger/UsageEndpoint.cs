@@ -11,7 +11,6 @@ namespace QwenMesh.Decode.Ledger;
 /// </summary>
 public sealed class UsageEndpoint(UsageLedger ledger, MeshCredential credential)
 {
-    public const string Path = "/internal/v1/requests/{id}/usage";
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
 
     public async Task HandleAsync(HttpContext http, string id)

@@ -1,6 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
-using QwenMesh.Decode.OpenAi;
+using QwenMesh.Hosting;
 
 namespace QwenMesh.Decode.Ledger;
 
@@ -15,20 +14,6 @@ public sealed record UsageEntry(int PromptTokens, int CachedTokens, int Completi
 
     public static UsageEntry Told(OpenAi.Usage usage) => new(usage.PromptTokens, usage.CachedTokens, usage.CompletionTokens, Finished);
 
-    /// <summary><c>{"request_id":..,"prompt_tokens":..,"cached_tokens":..,"completion_tokens":..,"status":..}</c>, as UTF-8 JSON.</summary>
-    public byte[] ToJson(string requestId)
-    {
-        var buffer = new ArrayBufferWriter<byte>(160);
-        using (var json = new Utf8JsonWriter(buffer, ResponseWriter.Options))
-        {
-            json.WriteStartObject();
-            json.WriteString("request_id", requestId);
-            json.WriteNumber("prompt_tokens", PromptTokens);
-            json.WriteNumber("cached_tokens", CachedTokens);
-            json.WriteNumber("completion_tokens", CompletionTokens);
-            json.WriteString("status", Status);
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>The entry as the usage endpoint answers it (<see cref="UsageReport"/>, the gateway's side of the seam), as UTF-8 JSON.</summary>
+    public byte[] ToJson(string requestId) => JsonSerializer.SerializeToUtf8Bytes(new UsageReport(requestId, PromptTokens, CachedTokens, CompletionTokens, Status));
 }

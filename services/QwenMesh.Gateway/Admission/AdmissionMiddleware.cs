@@ -25,8 +25,6 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
     /// <summary>The largest request body the gateway buffers (decode's own limit: a larger one would be refused there anyway).</summary>
     public const int MaxBodyBytes = 16 << 20;
 
-    public const string PromptTokensHeader = "x-qwenmesh-prompt-tokens";
-
     readonly Tenant _openTenant = new(Tenant.DefaultName, null, 1, options.Gateway.MaxTokens, TenantLimits.Unlimited);
     readonly TimeSpan _lease = TimeSpan.FromSeconds(options.Gateway.LeaseSeconds);
 
@@ -110,10 +108,9 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
     async Task<CompletionBody?> ReadBodyAsync(HttpContext http, Tenant tenant)
     {
         // As decode and OpenAI: a body that says it is something else is refused; one that names no type is read as JSON.
-        if (http.Request.ContentType is { Length: > 0 } type
-            && !(Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media) && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+        if (!JsonBodies.Accepts(http.Request.ContentType))
         {
-            await GatewayErrors.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, GatewayErrors.InvalidRequest, $"the request body must be application/json, not '{type}'", null);
+            await GatewayErrors.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, GatewayErrors.InvalidRequest, $"the request body must be application/json, not '{http.Request.ContentType}'", null);
             return null;
         }
         if (http.Request.ContentLength > MaxBodyBytes)

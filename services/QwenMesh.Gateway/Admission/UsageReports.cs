@@ -1,15 +1,7 @@
 using System.Net.Http.Json;
-using System.Text.Json.Serialization;
 using QwenMesh.Hosting;
 
 namespace QwenMesh.Gateway.Admission;
-
-/// <summary>A request's usage as decode computed it (what the client was told, or for a cancelled or failed request what ran).</summary>
-public sealed record UsageReport(
-    [property: JsonPropertyName("prompt_tokens")] long PromptTokens,
-    [property: JsonPropertyName("cached_tokens")] long CachedTokens,
-    [property: JsonPropertyName("completion_tokens")] long CompletionTokens,
-    [property: JsonPropertyName("status")] string Status);
 
 /// <summary>
 /// Asks the decode pod that served a request what it used (decode's usage ledger, behind the mesh credential), once the
@@ -17,8 +9,6 @@ public sealed record UsageReport(
 /// </summary>
 public sealed class UsageReports(MeshCredential credential)
 {
-    public const string PathFormat = "/internal/v1/requests/{0}/usage";
-
     /// <summary>How long decode may take to notice a cancelled request's end; it answers as soon as it has.</summary>
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
@@ -29,8 +19,7 @@ public sealed class UsageReports(MeshCredential credential)
 
     public async Task<UsageReport?> GetAsync(string podAddress, string requestId, CancellationToken cancellation)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get,
-            $"{podAddress.TrimEnd('/')}{string.Format(System.Globalization.CultureInfo.InvariantCulture, PathFormat, Uri.EscapeDataString(requestId))}?wait_ms={(int)Wait.TotalMilliseconds}");
+        var request = new HttpRequestMessage(HttpMethod.Get, podAddress.TrimEnd('/') + UsageReport.PathFor(requestId, (int)Wait.TotalMilliseconds));
         if (credential.Secret is { } secret) request.Headers.TryAddWithoutValidation(MeshCredential.Header, secret);
         try
         {

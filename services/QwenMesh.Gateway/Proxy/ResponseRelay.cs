@@ -23,7 +23,7 @@ public sealed class ResponseRelay(IQuotaStore quotas, ILogger<ResponseRelay> log
         // One request id, the gateway's (decode echoes the same one; YARP would add it as a second value).
         http.Response.Headers[Hosting.MeshIdentity.RequestIdHeader] = http.TraceIdentifier;
         var admitted = http.Features.Get<AdmittedRequest>();
-        if (admitted is not null && response.Headers.TryGetValues(AdmissionMiddleware.PromptTokensHeader, out var values)
+        if (admitted is not null && response.Headers.TryGetValues(Hosting.UsageReport.PromptTokensHeader, out var values)
             && int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int prompt))
         {
             admitted.PromptTokens = prompt;
