@@ -18,10 +18,13 @@ public static class CliApp
           bench      [--json] [--dtype bfloat16|float32] [--preset bench] [--runs N]
           bench-experts [--json] [--preset small|bench] [--workers N] [--dtype D] [--runs N]
           bench-gateway [--json] [--redis HOST:PORT] [--requests N]
+          bench-usage [--json] [--kafka HOST:PORT] [--events N] [--rate R] [--seconds S]
           up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N]
                      [--expert-workers N [--expert-replicas R]] [--dtype D]
                      [--gateway-replicas N] [--admin-key KEY] [--tenants FILE]
+                     [--kafka HOST:PORT[,HOST:PORT]|embedded] [--outbox DIR]
           soak       [--minutes M] [--concurrency N] [--max-tokens T] [--sample-s S] [--port P] [--up-args "..."]
+          usage      (--kafka HOST:PORT[,HOST:PORT] [--topic T] [--group G] [--from-beginning] | --outbox DIR) [--json] [--timeout-s S]
           serve      gateway|prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
         """;
 
@@ -47,9 +50,11 @@ public static class CliApp
                 "up" => UpCommand.Run(options, stdout, stderr),
                 "bench-experts" => BenchExpertsCommand.Run(options, stdout, stderr),
                 "bench-gateway" => BenchGatewayCommand.Run(options, stdout, stderr),
+                "bench-usage" => BenchUsageCommand.Run(options, stdout, stderr),
                 "soak" => SoakCommand.Run(options, stdout, stderr),
+                "usage" => UsageCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, bench-gateway, up, soak, serve)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, bench-gateway, bench-usage, up, soak, usage, serve)"),
             };
             return code;
         }

@@ -29,6 +29,13 @@ public static class CliDefaults
         return root is null ? null : Path.Combine(root, ".cache", "tokenizer-qwen3", "models");
     }
 
+    /// <summary>
+    /// The usage outbox folders of the mesh `up` runs on <paramref name="port"/>: one mesh per port at a time, and the
+    /// same folders when it starts again there, so events it had not delivered are not forgotten.
+    /// </summary>
+    public static string UsageOutbox(int port) =>
+        Path.Combine(RepositoryRoot() ?? Path.GetTempPath(), ".cache", "usage", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Where generated models (the demo and benchmark checkpoints) are cached.</summary>
     public static string ModelCache() =>
         Environment.GetEnvironmentVariable("QWENMESH_MODEL_CACHE") is { Length: > 0 } env

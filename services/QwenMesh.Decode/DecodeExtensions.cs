@@ -68,7 +68,7 @@ public static class DecodeExtensions
     static IPrefillClient PrefillClient(IServiceProvider services, ServingOptions options)
     {
         string[] urls = (options.PrefillUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (urls.Length == 0) return new LocalPrefillClient(services.GetRequiredService<PrefillQueue>());
+        if (urls.Length == 0) return new LocalPrefillClient(services.GetRequiredService<PrefillQueue>(), ServiceDefaults.PodName.Of(services.GetRequiredService<IConfiguration>()));
         var credential = services.GetRequiredService<MeshCredential>();
         var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(credential.Invoker(GrpcChannel.ForAddress(u)))).ToList();
         // Without a shared store (Redis) each state comes back in the prefill reply: prefill never calls into decode.

@@ -5,6 +5,7 @@ using QwenMesh.Decode.OpenAi;
 using QwenMesh.Engine.Decode;
 using QwenMesh.Hosting;
 using QwenMesh.ServiceDefaults;
+using QwenMesh.Metering;
 
 namespace QwenMesh.Decode;
 
@@ -23,6 +24,7 @@ public static class DecodeHost
         builder.AddServiceDefaults(Role, options.ServedName);
         ServingEndpoints.Listen(builder, options);
         builder.Services.AddDecodeServices(options);
+        builder.Services.AddUsageEvents(builder.Configuration, "decode");
         builder.Services.AddSingleton(MeshCredential.From(options));
         // On SIGTERM the host waits this long for running streams (new requests are refused meanwhile).
         builder.Services.AddOptions<HostOptions>().Configure<DecodeOptions>((host, decode) => host.ShutdownTimeout = TimeSpan.FromSeconds(decode.DrainTimeoutSeconds));

@@ -12,6 +12,7 @@ using QwenMesh.Gateway.Tenancy;
 using QwenMesh.Hosting;
 using QwenMesh.ServiceDefaults;
 using QwenMesh.ServiceDefaults.Logging;
+using QwenMesh.Metering;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -45,6 +46,8 @@ public static class GatewayHost
         builder.Services.AddSingleton<MeshIdentity>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UsageReports>();
+        builder.Services.AddUsageEvents(builder.Configuration, "gateway");
+        builder.Services.AddSingleton<GatewayUsage>();
         builder.Services.AddSingleton<PodLoad>();
         builder.Services.AddSingleton<ResponseRelay>();
         builder.Services.AddSingleton<ILoadBalancingPolicy, SessionOrLeastLoadedPolicy>();

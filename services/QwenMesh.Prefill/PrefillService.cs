@@ -11,7 +11,7 @@ namespace QwenMesh.Prefill;
 /// The Prefill gRPC service: validates a request, queues its sequences for batched prefill, and streams back each
 /// result, followed by its state when the caller asked for the states (no shared store) or else with its handoff key.
 /// </summary>
-public sealed class PrefillService(PrefillQueue queue, StateCodec codec) : Contracts.V1.Prefill.PrefillBase
+public sealed class PrefillService(PrefillQueue queue, StateCodec codec, Microsoft.Extensions.Configuration.IConfiguration configuration) : Contracts.V1.Prefill.PrefillBase
 {
     const int ChunkSize = 1 << 20;
 
@@ -61,7 +61,9 @@ public sealed class PrefillService(PrefillQueue queue, StateCodec codec) : Contr
         }
     }
 
-    static PrefillResult Result(PrefillOutcome o) => new()
+    readonly string _pod = ServiceDefaults.PodName.Of(configuration);
+
+    PrefillResult Result(PrefillOutcome o) => new()
     {
         RequestId = o.RequestId,
         FirstToken = o.FirstToken,
@@ -73,6 +75,7 @@ public sealed class PrefillService(PrefillQueue queue, StateCodec codec) : Contr
         PublishMs = o.PublishMs,
         StateBytes = o.StateBytes,
         QueueMs = o.QueueMs,
+        Pod = _pod,
     };
 
     static PrefillJob ToJob(PrefillSequence s, bool deliver)

@@ -17,11 +17,15 @@ public sealed class MeshProcess : IDisposable
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
     public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
 
-    MeshProcess(Process process, int port)
+    MeshProcess(Process process, int port, string outbox)
     {
         _process = process;
         Port = port;
+        Outbox = outbox;
     }
+
+    /// <summary>The folder holding the mesh's usage outboxes (one subfolder per emitter: gateway-0, decode-0, ...).</summary>
+    public string Outbox { get; }
 
     public static MeshProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
@@ -37,8 +41,14 @@ public sealed class MeshProcess : IDisposable
         info.ArgumentList.Add("--port");
         info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (string a in arguments) info.ArgumentList.Add(a);
+        string outbox = arguments.SkipWhile(a => a != "--outbox").Skip(1).FirstOrDefault() ?? Directory.CreateTempSubdirectory("qwenmesh-outbox-").FullName;
+        if (!arguments.Contains("--outbox"))
+        {
+            info.ArgumentList.Add("--outbox");
+            info.ArgumentList.Add(outbox);
+        }
         var process = Process.Start(info)!;
-        var mesh = new MeshProcess(process, port);
+        var mesh = new MeshProcess(process, port, outbox);
         var ready = new TaskCompletionSource();
         void Line(string? line)
         {
@@ -101,5 +111,12 @@ public sealed class MeshProcess : IDisposable
             if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
         }
         _process.Dispose();
+        try
+        {
+            Directory.Delete(Outbox, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -20,6 +20,13 @@ public static class Timing
         return runs % 2 == 1 ? samples[runs / 2] : (samples[runs / 2 - 1] + samples[runs / 2]) / 2;
     }
 
+    /// <summary>The <paramref name="q"/> quantile (nearest rank) of <paramref name="values"/>, rounded to 3 decimals.</summary>
+    public static double Percentile(IEnumerable<double> values, double q)
+    {
+        var sorted = values.Order().ToList();
+        return Math.Round(sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)], 3);
+    }
+
     /// <summary>Peak resident set size of this process (VmHWM), in MiB.</summary>
     public static double PeakRssMb()
     {

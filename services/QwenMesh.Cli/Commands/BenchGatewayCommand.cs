@@ -144,9 +144,5 @@ public static class BenchGatewayCommand
         return ms;
     }
 
-    static double Pct(List<double> values, double q)
-    {
-        var sorted = values.Order().ToList();
-        return Math.Round(sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)], 3);
-    }
+    static double Pct(List<double> values, double q) => Timing.Percentile(values, q);
 }

@@ -30,6 +30,8 @@ public static class UpCommand
         string? adminKey = o.String("admin-key") ?? (Environment.GetEnvironmentVariable(Gateway.GatewayOptions.AdminKeyVariable) is { Length: > 0 } k ? k : null);
         string? tenants = o.String("tenants");
         string dtype = o.String("dtype") ?? "float32";
+        string? kafka = o.String("kafka");
+        string outbox = Path.GetFullPath(o.String("outbox") ?? CliDefaults.UsageOutbox(port));
         CliDefaults.DType(dtype, TorchSharp.torch.ScalarType.Float32);   // refuse a bad --dtype before starting anything
         o.EnsureAllUsed();
         if (expertReplicas > Math.Max(expertWorkers, 1)) throw new CliUsageException($"--expert-replicas {expertReplicas} exceeds --expert-workers {expertWorkers}");
@@ -38,6 +40,7 @@ public static class UpCommand
         if (gatewayReplicas > 1 && redis is null) throw new CliUsageException("--gateway-replicas above 1 needs --redis (the replicas share quotas there)");
         if (adminKey is { Length: < 16 }) throw new CliUsageException("--admin-key must be at least 16 characters");
         if (tenants is not null && !File.Exists(tenants)) throw new CliUsageException($"--tenants file '{tenants}' does not exist");
+        if (kafka is { Length: 0 }) throw new CliUsageException("--kafka needs HOST:PORT[,HOST:PORT] or 'embedded'");
         EnsurePortFree(port);
         model ??= DemoModel.Ensure(stderr);
         if (!Directory.Exists(model)) throw new IOException($"model folder '{model}' does not exist");
@@ -65,6 +68,17 @@ public static class UpCommand
             return args;
         }
 
+        // Usage events: each emitter (gateway, decode) has its own outbox folder under --outbox, kept across restarts so
+        // that what was not delivered yet is delivered on the next start.
+        using QwenMesh.Metering.Kafka.MockKafkaCluster? embedded = kafka == EmbeddedKafka ? StartEmbeddedKafka(stdout) : null;
+        string? brokers = embedded?.BootstrapServers ?? kafka;
+        List<string> UsageArgs(string role, int index)
+        {
+            var args = new List<string> { $"--QwenMesh:Pod={role}-{index}", $"--QwenMesh:Usage:Outbox={Path.Combine(outbox, $"{role}-{index}")}" };
+            if (brokers is not null) args.Add($"--QwenMesh:Usage:Kafka={brokers}");
+            return args;
+        }
+
         var supervisor = new Supervisor(stdout, stderr, StartTimeout);
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -74,20 +88,20 @@ public static class UpCommand
             // Expert workers first: prefill and decode check each worker's checkpoint and placement when they start.
             for (int i = 0; i < expertWorkers; i++)
             {
-                var args = Ports([.. common, $"--QwenMesh:WorkerIndex={i}", $"--QwenMesh:Workers={expertWorkers}"], expertHttp[i], expertGrpc[i]);
+                var args = Ports([.. common, $"--QwenMesh:WorkerIndex={i}", $"--QwenMesh:Workers={expertWorkers}", $"--QwenMesh:Pod=expert-worker-{i}"], expertHttp[i], expertGrpc[i]);
                 supervisor.Add(ServiceProcess.Start("expert-worker", i, expertHttp[i], expertGrpc[i], args, secret, stderr));
             }
             WaitAndAnnounce(supervisor, supervisor.Children, stop.Token);
             int announced = supervisor.Children.Count;
             for (int i = 0; i < decodeWorkers; i++)
             {
-                var args = new List<string>(common);
+                var args = new List<string>([.. common, .. UsageArgs("decode", i)]);
                 if (prefillWorkers > 0) args.Add($"--QwenMesh:PrefillUrls={string.Join(",", prefillGrpc)}");
                 supervisor.Add(ServiceProcess.Start("decode", i, decodeHttp[i], null, Ports(args, decodeHttp[i], null), secret, stderr));
             }
             for (int i = 0; i < prefillWorkers; i++)
             {
-                var args = new List<string>(common);
+                var args = new List<string>([.. common, $"--QwenMesh:Pod=prefill-{i}"]);
                 supervisor.Add(ServiceProcess.Start("prefill", i, prefillHttp[i], prefillGrpc[i], Ports(args, prefillHttp[i], prefillGrpc[i]), secret, stderr));
             }
             WaitAndAnnounce(supervisor, supervisor.Children.Skip(announced), stop.Token);
@@ -98,6 +112,7 @@ public static class UpCommand
             for (int i = 0; i < gatewayReplicas; i++)
             {
                 var args = new List<string> { $"--QwenMesh:HttpPort={new Uri(gatewayHttp[i]).Port}", $"--QwenMesh:Gateway:Decode={string.Join(",", decodeHttp)}" };
+                args.AddRange(UsageArgs("gateway", i));
                 if (redis is not null) args.Add($"--QwenMesh:Redis={redis}");
                 if (tenants is not null) args.Add($"--QwenMesh:Gateway:TenantsFile={Path.GetFullPath(tenants)}");
                 supervisor.Add(ServiceProcess.Start("gateway", i, gatewayHttp[i], null, args, gatewayEnvironment, stderr));
@@ -123,6 +138,22 @@ public static class UpCommand
             stop.Cancel();
             supervisor.StopAll(StopGrace);
         }
+    }
+
+    const string EmbeddedKafka = "embedded";
+
+    /// <summary>
+    /// librdkafka's mock cluster in this process: the real Kafka protocol on a loopback port, so any client (kcat, a
+    /// Java consumer, `qwenmesh usage`) reads the topic. It holds at most about 5 MiB per partition and lives as long
+    /// as `up`: a demonstration and test broker, not a store; point --kafka at a real cluster to keep events.
+    /// </summary>
+    static QwenMesh.Metering.Kafka.MockKafkaCluster StartEmbeddedKafka(TextWriter stdout)
+    {
+        var cluster = QwenMesh.Metering.Kafka.MockKafkaCluster.Start(brokers: 1);
+        cluster.CreateTopic(QwenMesh.Metering.UsageTopic.Default, partitions: 3);
+        stdout.WriteLine($"started kafka 0 pid={Environment.ProcessId} url={cluster.BootstrapServers}");
+        stdout.Flush();
+        return cluster;
     }
 
     static void WaitAndAnnounce(Supervisor supervisor, IEnumerable<ServiceProcess> children, CancellationToken stop)

@@ -34,6 +34,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
         var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
             budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt);
 
+        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity);
         using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, budget, session);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         RunningCompletion? run = null;
@@ -55,12 +56,12 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
                     if (d.Reasoning.Length > 0) await sse.SendAsync(chunks.ReasoningChunk(d.Reasoning));
                     if (d.Content.Length > 0) await sse.SendAsync(chunks.ContentChunk(d.Content));
                 }
-                var (finish, generated) = await pump.RunAsync(run, stopper,
+                var (finish, generated, thought) = await pump.RunAsync(run, stopper,
                     async text => { var d = filter.Feed(text); await Send(d); return d.Stopped; },
-                    async () => await Send(filter.Flush()), telemetry, http.RequestAborted);
-                var usage = new Usage(run.PromptTokens, generated, run.CachedTokens);
-                // In the ledger before the last events: whoever holds the whole stream finds the entry.
-                UsageMeter.Of(http)?.Finished(usage);
+                    async () => await Send(filter.Flush()), telemetry, http.RequestAborted, () => filter.Thinking);
+                var usage = new OpenAi.Usage(run.PromptTokens, generated, run.CachedTokens);
+                // In the ledger and the outbox before the last events: whoever holds the whole stream finds the entry, and its event is durable.
+                if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, finish, filter.HasReasoning ? thought : 0);
                 await sse.SendAsync(chunks.FinishChunk(finish));
                 if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(usage));
                 await sse.DoneAsync();
@@ -74,11 +75,11 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
                 reasoning.Append(d.Reasoning);
                 content.Append(d.Content);
             }
-            var (end, count) = await pump.RunAsync(run, stopper,
+            var (end, count, thinking) = await pump.RunAsync(run, stopper,
                 text => { var d = filter.Feed(text); Collect(d); return Task.FromResult(d.Stopped); },
-                () => { Collect(filter.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted);
-            var told = new Usage(run.PromptTokens, count, run.CachedTokens);
-            UsageMeter.Of(http)?.Finished(told);
+                () => { Collect(filter.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted, () => filter.Thinking);
+            var told = new OpenAi.Usage(run.PromptTokens, count, run.CachedTokens);
+            if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, end, filter.HasReasoning ? thinking : 0);
             var response = new ChatCompletionResponse(id, created, served.Name, content.ToString(),
                 filter.HasReasoning ? reasoning.ToString() : null, end, told);
             http.Response.ContentType = "application/json";

@@ -24,6 +24,7 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
         var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
             budget, served.StopTokens, null, 0);
 
+        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, null, identity);
         using var telemetry = new RequestTelemetry(metrics, http, "text_completion", served.Name, plan.Tenant, o, budget, null);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         RunningCompletion? run = null;
@@ -39,7 +40,7 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
                 var chunks = new CompletionChunks(id, created, served.Name, o.IncludeUsage);
                 var sse = new SseResponse(http);
                 await sse.StartAsync();
-                var (finish, generated) = await pump.RunAsync(run, stopper,
+                var (finish, generated, _) = await pump.RunAsync(run, stopper,
                     async text =>
                     {
                         StopFeed f = stops.Feed(text);
@@ -51,9 +52,9 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
                         string rest = stops.Flush();
                         if (rest.Length > 0) await sse.SendAsync(chunks.TextChunk(rest));
                     }, telemetry, http.RequestAborted);
-                var usage = new Usage(run.PromptTokens, generated, run.CachedTokens);
-                // In the ledger before the last events: whoever holds the whole stream finds the entry.
-                UsageMeter.Of(http)?.Finished(usage);
+                var usage = new OpenAi.Usage(run.PromptTokens, generated, run.CachedTokens);
+                // In the ledger and the outbox before the last events: whoever holds the whole stream finds the entry, and its event is durable.
+                if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, finish, 0);
                 await sse.SendAsync(chunks.FinishChunk(finish));
                 if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(usage));
                 await sse.DoneAsync();
@@ -61,11 +62,11 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
                 return;
             }
             var text = new System.Text.StringBuilder();
-            var (end, count) = await pump.RunAsync(run, stopper,
+            var (end, count, _) = await pump.RunAsync(run, stopper,
                 piece => { StopFeed f = stops.Feed(piece); text.Append(f.Text); return Task.FromResult(f.Stopped); },
                 () => { text.Append(stops.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted);
-            var told = new Usage(run.PromptTokens, count, run.CachedTokens);
-            UsageMeter.Of(http)?.Finished(told);
+            var told = new OpenAi.Usage(run.PromptTokens, count, run.CachedTokens);
+            if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, end, 0);
             var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, told);
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);

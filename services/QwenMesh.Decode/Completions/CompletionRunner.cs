@@ -14,7 +14,7 @@ namespace QwenMesh.Decode.Completions;
 /// and its fair-admission slot, which the caller releases when the request ends.
 /// </summary>
 public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double HandoffMs, long StateBytes,
-    AdmissionSlot Slot)
+    string? PrefillPod, AdmissionSlot Slot)
 {
     /// <summary>Frees the admission slot once the sequence is dropped, its tenant charged for every token the engine generated.</summary>
     public void Release() => Slot.Release(Sequence.Generated);
@@ -71,7 +71,7 @@ public sealed class CompletionRunner(FairAdmission admission, IPrefillClient pre
             double handoffMs = reply.PublishMs + System.Diagnostics.Stopwatch.GetElapsedTime(takeOver).TotalMilliseconds;
             long bytes = state.Bytes;
             DecodeSequence sequence = engine.Submit(state, plan.Prompt, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
-            var run = new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes, slot);
+            var run = new RunningCompletion(sequence, reply.PromptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes, reply.Pod, slot);
             telemetry.Started(run);
             return run;
         }

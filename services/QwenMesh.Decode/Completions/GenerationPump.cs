@@ -17,11 +17,12 @@ public sealed class GenerationPump(ITokenizer tokenizer)
     /// <param name="onEnd">Called once after the last piece, to release what the filter still holds.</param>
     /// <param name="aborted">The client went away.</param>
     /// <param name="telemetry">Told of every token as it arrives (TTFT, inter-token latency).</param>
-    public async Task<(FinishReason Finish, int CompletionTokens)> RunAsync(RunningCompletion run, CancellationTokenSource stopper,
-        Func<string, Task<bool>> onText, Func<Task> onEnd, RequestTelemetry telemetry, CancellationToken aborted)
+    /// <param name="thinking">True while the output is in its reasoning section: tokens generated then are reasoning tokens.</param>
+    public async Task<(FinishReason Finish, int CompletionTokens, int ReasoningTokens)> RunAsync(RunningCompletion run, CancellationTokenSource stopper,
+        Func<string, Task<bool>> onText, Func<Task> onEnd, RequestTelemetry telemetry, CancellationToken aborted, Func<bool>? thinking = null)
     {
         var decoder = new TokenDecoder(tokenizer);
-        int tokens = 0;
+        int tokens = 0, reasoning = 0;
         ChannelReader<int> reader = run.Sequence.Tokens;
         try
         {
@@ -30,6 +31,7 @@ public sealed class GenerationPump(ITokenizer tokenizer)
                 while (reader.TryRead(out int id))
                 {
                     tokens++;
+                    if (thinking?.Invoke() == true) reasoning++;
                     telemetry.Token();
                     run.Slot.Served(1);
                     if (run.Sequence.StopTokens.Contains(id)) continue;
@@ -37,18 +39,18 @@ public sealed class GenerationPump(ITokenizer tokenizer)
                     if (text.Length > 0 && await onText(text))
                     {
                         await stopper.CancelAsync();
-                        return (FinishReason.Stop, tokens);
+                        return (FinishReason.Stop, tokens, reasoning);
                     }
                 }
             }
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested && stopper.IsCancellationRequested)
         {
-            return (FinishReason.Stop, tokens);
+            return (FinishReason.Stop, tokens, reasoning);
         }
         string tail = decoder.Flush();
-        if (tail.Length > 0 && await onText(tail)) return (FinishReason.Stop, tokens);
+        if (tail.Length > 0 && await onText(tail)) return (FinishReason.Stop, tokens, reasoning);
         await onEnd();
-        return (run.Sequence.Finish == ModelFinish.Length ? FinishReason.Length : FinishReason.Stop, tokens);
+        return (run.Sequence.Finish == ModelFinish.Length ? FinishReason.Length : FinishReason.Stop, tokens, reasoning);
     }
 }

@@ -71,6 +71,7 @@ public sealed class RequestTelemetry : IDisposable
         if (_tokens++ == 0)
         {
             _ttft = Stopwatch.GetElapsedTime(_arrived, now).TotalSeconds;
+            _meter?.FirstToken();
             _metrics.FirstToken(_ttft.Value);
             _span?.SetTag(GenAiAttributes.ResponseTimeToFirstChunk, _ttft.Value);
         }

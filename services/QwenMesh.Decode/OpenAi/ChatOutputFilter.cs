@@ -17,6 +17,9 @@ public sealed class ChatOutputFilter(IReadOnlyList<string> stops, bool startsInR
     /// <summary>True once the output is known to have a reasoning section, so reasoning_content belongs in the response.</summary>
     public bool HasReasoning => _splitter.HasReasoning;
 
+    /// <summary>True while the output may still be in its reasoning section (the next token counts as reasoning if the output has one).</summary>
+    public bool Thinking => _splitter.Thinking;
+
     /// <summary>Takes the next piece of generated text and returns the reasoning and content that can be sent now.</summary>
     public ChatOutputDelta Feed(string delta)
     {

@@ -40,6 +40,9 @@ public sealed class ReasoningSplitter
     /// <summary>True once the output is known to have a reasoning section (then reasoning_content is sent, maybe empty).</summary>
     public bool HasReasoning { get; private set; }
 
+    /// <summary>True until the reasoning section is known to be over (or known never to have begun).</summary>
+    public bool Thinking => _phase is Phase.Undecided or Phase.Opened or Phase.Reasoning;
+
     /// <summary>Takes the next piece of generated text; holds back what could be part of a tag or of dropped newlines.</summary>
     public ReasoningDelta Feed(string delta)
     {

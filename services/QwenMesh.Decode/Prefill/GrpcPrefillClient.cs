@@ -72,12 +72,12 @@ public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.Prefill
         PrefillResult r = parts.Current.Result;
         if (!deliverStates)
             return new PrefillReply(r.FirstToken, r.SamplerDraws, new StateHandoff.Published(new StateKey(StateKind.Handoff, tenant, r.HandoffId)),
-                r.PromptTokens, r.CachedTokens, r.QueueMs, r.PrefillMs, r.PublishMs);
+                r.PromptTokens, r.CachedTokens, r.QueueMs, r.PrefillMs, r.PublishMs, NullIfEmpty(r.Pod));
         // The delivery (encode on prefill, the wire, decode here, all streamed) is this reply's handoff time.
         long delivery = System.Diagnostics.Stopwatch.GetTimestamp();
         var delivered = new StateHandoff.Delivered(await ReceiveStateAsync(parts, cancellation));
         return new PrefillReply(r.FirstToken, r.SamplerDraws, delivered, r.PromptTokens, r.CachedTokens, r.QueueMs, r.PrefillMs,
-            System.Diagnostics.Stopwatch.GetElapsedTime(delivery).TotalMilliseconds);
+            System.Diagnostics.Stopwatch.GetElapsedTime(delivery).TotalMilliseconds, NullIfEmpty(r.Pod));
     }
 
     /// <summary>
@@ -132,4 +132,6 @@ public sealed class GrpcPrefillClient(IReadOnlyList<Contracts.V1.Prefill.Prefill
         foreach (char c in session) hash = (hash ^ c) * 16777619;
         return hash;
     }
+
+    static string? NullIfEmpty(string pod) => pod.Length == 0 ? null : pod;
 }

@@ -4,7 +4,7 @@ using QwenMesh.Engine.Prefill;
 namespace QwenMesh.Decode.Prefill;
 
 /// <summary>Colocated mode: this process prefills too, taking turns with decode steps through the model gate; the state is handed over as the object.</summary>
-public sealed class LocalPrefillClient(PrefillQueue queue) : IPrefillClient
+public sealed class LocalPrefillClient(PrefillQueue queue, string pod) : IPrefillClient
 {
     public async Task<PrefillReply> PrefillAsync(PrefillAsk ask, CancellationToken cancellation)
     {
@@ -22,6 +22,6 @@ public sealed class LocalPrefillClient(PrefillQueue queue) : IPrefillClient
         {
             throw OpenAiException.BadRequest(e.Message);
         }
-        return new PrefillReply(o.FirstToken, o.SamplerDraws, o.Handoff, o.PromptTokens, o.CachedTokens, o.QueueMs, o.PrefillMs, o.PublishMs);
+        return new PrefillReply(o.FirstToken, o.SamplerDraws, o.Handoff, o.PromptTokens, o.CachedTokens, o.QueueMs, o.PrefillMs, o.PublishMs, pod);
     }
 }

@@ -25,14 +25,23 @@ public sealed class IdentityVerification(MeshIdentity identity, DecodeOptions op
         }
         catch (UnauthenticatedIdentityException e)
         {
-            throw Refused(e.Message);
+            throw Refuse(http, e.Message);
         }
         if (verified is null && options.RequireIdentity)
-            throw Refused("this decode worker serves only requests signed by the mesh gateway");
+            throw Refuse(http, "this decode worker serves only requests signed by the mesh gateway");
         if (verified is not null) http.Features.Set(verified);
         if (http.Features.Get<RequestFacts>() is { } facts) facts.Tenant = (verified ?? TenantIdentity.Anonymous).Tenant;
         return next(http);
     }
 
-    static OpenAiException Refused(string message) => new(403, OpenAiException.InvalidRequestType, message, code: RefusedCode);
+    /// <summary>True when the request's identity was refused: nobody may be billed for it.</summary>
+    public static bool Refused(HttpContext http) => http.Features.Get<IdentityRefusal>() is not null;
+
+    static OpenAiException Refuse(HttpContext http, string message)
+    {
+        http.Features.Set(new IdentityRefusal());
+        return new(403, OpenAiException.InvalidRequestType, message, code: RefusedCode);
+    }
+
+    sealed class IdentityRefusal;
 }

@@ -20,7 +20,7 @@ namespace QwenMesh.Gateway.Admission;
 /// reservation to what decode reports the request used, and free its concurrency lease.
 /// </summary>
 public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions options, ITenantStore tenants, IQuotaStore quotas, MeshIdentity identity,
-    UsageReports reports, GatewayMetrics metrics, TimeProvider clock, ILogger<AdmissionMiddleware> log)
+    UsageReports reports, GatewayUsage usageEvents, GatewayMetrics metrics, TimeProvider clock, ILogger<AdmissionMiddleware> log)
 {
     /// <summary>The largest request body the gateway buffers (decode's own limit: a larger one would be refused there anyway).</summary>
     public const int MaxBodyBytes = 16 << 20;
@@ -67,6 +67,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
                 metrics.Refused("model");
                 await GatewayErrors.WriteAsync(http, StatusCodes.Status404NotFound, GatewayErrors.InvalidRequest,
                     $"The model `{model}` does not exist or you do not have access to it.", "model_not_found", "model");
+                await usageEvents.RefusedAsync(http, tenant, match.KeyId, model, began);
                 return;
             }
             var admitted = new AdmittedRequest(tenant, match.KeyId, http.TraceIdentifier, body.Model,
@@ -77,6 +78,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
             if (!admission.Admitted)
             {
                 await RefuseAsync(http, admission, tenant);
+                await usageEvents.RefusedAsync(http, tenant, match.KeyId, body.Model, began);
                 return;
             }
             metrics.Reserved(tenant.Name, admitted.Reserved);
@@ -205,7 +207,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
         {
             leaseRenewal.Cancel();
             await renewing;
-            await SettleAsync(http, admitted);
+            await SettleAsync(http, admitted, began);
         }
     }
 
@@ -231,7 +233,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
         }
     }
 
-    async Task SettleAsync(HttpContext http, AdmittedRequest admitted)
+    async Task SettleAsync(HttpContext http, AdmittedRequest admitted, long began)
     {
         // Settlement outlives the client: a cancelled request is charged what decode computed for it.
         var cancellation = CancellationToken.None;
@@ -241,6 +243,10 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
         var error = http.Features.Get<IForwarderErrorFeature>();
         bool reached = pod is not null && error?.Error != ForwarderError.NoAvailableDestinations && !(error?.Error == ForwarderError.Request && Proxy.ConnectRetry.Refused(error.Exception));
         UsageReport? report = reached ? await reports.GetAsync(SessionOrLeastLoadedPolicy.Address(pod!), admitted.RequestId, cancellation) : null;
+        // Decode emitted the event of every request it reported; the gateway accounts for the rest, before it settles.
+        if (report is null)
+            await usageEvents.UnaccountedAsync(http, admitted, reached ? SessionOrLeastLoadedPolicy.Address(pod!) : null,
+                error?.Error, began);
         RequestUsage usage;
         if (report is not null) usage = new RequestUsage(admitted.KeyId, admitted.Model ?? "", report.PromptTokens, report.CachedTokens, report.CompletionTokens);
         else if (!reached) usage = new RequestUsage(admitted.KeyId, admitted.Model ?? "", 0, 0, 0);   // no pod ever got it: nothing ran

@@ -24,4 +24,7 @@ public sealed class AdmittedRequest(Tenant tenant, string keyId, string requestI
     public Task Revision { get; set; } = Task.CompletedTask;
 
     public long? FirstBytesAt { get; set; }
+
+    /// <summary>The pod went away mid-stream (the client got an error event in place of the rest).</summary>
+    public bool PodDied { get; set; }
 }

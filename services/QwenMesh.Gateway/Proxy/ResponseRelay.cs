@@ -43,6 +43,9 @@ public sealed class ResponseRelay(IQuotaStore quotas, ILogger<ResponseRelay> log
         response.Content = new UpstreamBody(response.Content, eventStream, () =>
         {
             if (admitted is not null) admitted.FirstBytesAt = Stopwatch.GetTimestamp();
+        }, () =>
+        {
+            if (admitted is not null) admitted.PodDied = true;
         }, http.RequestAborted);
         // A stream's headers go out now, as decode sent them: YARP would hold them until the first event, and a
         // client waiting on a long prefill would see nothing, not even that it was admitted.

@@ -9,13 +9,13 @@ namespace QwenMesh.Gateway.Proxy;
 /// connection, so a client reads why its stream stopped. A client that went away is not a pod failure: that read is
 /// cancelled and nothing is added.
 /// </summary>
-public sealed class UpstreamBody(HttpContent inner, bool eventStream, Action firstBytes, CancellationToken clientGone) : HttpContent
+public sealed class UpstreamBody(HttpContent inner, bool eventStream, Action firstBytes, Action podDied, CancellationToken clientGone) : HttpContent
 {
     static readonly byte[] FailureEvent = Encoding.UTF8.GetBytes(
         "data: " + GatewayErrors.Body("the decode worker serving this stream went away", "server_error", code: null) + "\n\n");
 
     protected override async Task<Stream> CreateContentReadStreamAsync() =>
-        new Relay(await inner.ReadAsStreamAsync(clientGone), eventStream, firstBytes, clientGone);
+        new Relay(await inner.ReadAsStreamAsync(clientGone), eventStream, firstBytes, podDied, clientGone);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
@@ -35,7 +35,7 @@ public sealed class UpstreamBody(HttpContent inner, bool eventStream, Action fir
         base.Dispose(disposing);
     }
 
-    sealed class Relay(Stream upstream, bool eventStream, Action firstBytes, CancellationToken clientGone) : Stream
+    sealed class Relay(Stream upstream, bool eventStream, Action firstBytes, Action podDied, CancellationToken clientGone) : Stream
     {
         bool _started;
         int _failureSent = -1;   // bytes of the failure event already returned; -1 while the pod is fine
@@ -51,6 +51,7 @@ public sealed class UpstreamBody(HttpContent inner, bool eventStream, Action fir
             catch (Exception e) when (eventStream && e is IOException or HttpRequestException && !clientGone.IsCancellationRequested)
             {
                 _failureSent = 0;
+                podDied();
                 return CopyFailure(buffer.Span);
             }
             if (read > 0 && !_started)

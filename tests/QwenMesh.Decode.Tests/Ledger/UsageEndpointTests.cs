@@ -1,3 +1,4 @@
+using QwenMesh.Metering.Events;
 using Microsoft.AspNetCore.Http;
 using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.OpenAi;
@@ -25,7 +26,7 @@ public sealed class UsageEndpointTests
     public async Task Without_the_mesh_credential_the_usage_is_refused()
     {
         var ledger = new UsageLedger(TimeProvider.System);
-        ledger.Record("r1", new UsageEntry(1, 0, 1, UsageEntry.Finished));
+        ledger.Record("r1", new UsageEntry(1, 0, 1, UsageStatus.Finished));
         var endpoint = new UsageEndpoint(ledger, new MeshCredential(Secret));
 
         OpenAiException missing = await Assert.ThrowsAsync<OpenAiException>(() => endpoint.HandleAsync(Get(null), "r1"));
@@ -43,7 +44,7 @@ public sealed class UsageEndpointTests
     public async Task An_open_mesh_answers_without_a_credential()
     {
         var ledger = new UsageLedger(TimeProvider.System);
-        ledger.Record("r1", new UsageEntry(3, 1, 2, UsageEntry.Cancelled));
+        ledger.Record("r1", new UsageEntry(3, 1, 2, UsageStatus.Cancelled));
         var http = Get(null);
         await new UsageEndpoint(ledger, new MeshCredential(null)).HandleAsync(http, "r1");
         Assert.Equal("{\"request_id\":\"r1\",\"prompt_tokens\":3,\"cached_tokens\":1,\"completion_tokens\":2,\"status\":\"cancelled\"}", Body(http));
@@ -65,7 +66,7 @@ public sealed class UsageEndpointTests
         Task answering = endpoint.HandleAsync(http, "later");
         await Task.Delay(50);
         Assert.False(answering.IsCompleted);
-        ledger.Record("later", new UsageEntry(5, 0, 9, UsageEntry.Finished));
+        ledger.Record("later", new UsageEntry(5, 0, 9, UsageStatus.Finished));
         await answering.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Contains("\"completion_tokens\":9", Body(http));
     }

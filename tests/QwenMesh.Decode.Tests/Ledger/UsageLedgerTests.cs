@@ -1,3 +1,4 @@
+using QwenMesh.Metering.Events;
 using QwenMesh.Decode.Ledger;
 
 namespace QwenMesh.Decode.Tests.Ledger;
@@ -11,14 +12,14 @@ public sealed class UsageLedgerTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    static readonly UsageEntry Done = new(12, 4, 7, UsageEntry.Finished);
+    static readonly UsageEntry Done = new(12, 4, 7, UsageStatus.Finished);
 
     [Fact]
     public async Task The_first_record_of_a_request_stands()
     {
         var ledger = new UsageLedger(TimeProvider.System);
         Assert.True(ledger.Record("r1", Done));
-        Assert.False(ledger.Record("r1", new UsageEntry(0, 0, 0, UsageEntry.Failed)));
+        Assert.False(ledger.Record("r1", new UsageEntry(0, 0, 0, UsageStatus.Failed)));
         Assert.Equal(Done, await ledger.WaitAsync("r1", TimeSpan.Zero, CancellationToken.None));
     }
 

@@ -89,4 +89,23 @@ public sealed class ReasoningSplitterTests
         Assert.Equal(new ReasoningDelta("", ""), splitter.Feed("\n</think>\n"));
         Assert.Equal(new ReasoningDelta("", "Done"), splitter.Feed("\nDone"));
     }
+
+    [Fact]
+    public void Thinking_lasts_until_the_closing_tag_so_the_tokens_before_it_count_as_reasoning()
+    {
+        var splitter = new ReasoningSplitter(startsInReasoning: false);
+        var thinking = new List<bool>();
+        foreach (string piece in new[] { "<think>", "\n", "plan", "</think>", "\n\n", "answer" })
+        {
+            thinking.Add(splitter.Thinking);
+            splitter.Feed(piece);
+        }
+        Assert.Equal([true, true, true, true, false, false], thinking);
+        Assert.True(splitter.HasReasoning);
+
+        var plain = new ReasoningSplitter(startsInReasoning: false);
+        plain.Feed("Hello");
+        Assert.False(plain.Thinking);
+        Assert.False(plain.HasReasoning);
+    }
 }

@@ -26,7 +26,7 @@ public sealed class DecodeServer : IAsyncLifetime
         string folder = Path.Combine(_root, Model);
         RandomCheckpoint.Write(folder, new RandomCheckpoint.Options(ModelPreset.Tiny with { VocabSize = 512 }, Seed: 7));
         int port = FreePort();
-        _app = DecodeHost.Build([$"--QwenMesh:Model={folder}", $"--QwenMesh:HttpPort={port}", $"--QwenMesh:MeshSecret={Secret}"]);
+        _app = DecodeHost.Build([$"--QwenMesh:Model={folder}", $"--QwenMesh:HttpPort={port}", $"--QwenMesh:MeshSecret={Secret}", $"--QwenMesh:Usage:Outbox={Path.Combine(_root, "outbox")}"]);
         await _app.StartAsync();
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);

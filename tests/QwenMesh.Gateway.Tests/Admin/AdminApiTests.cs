@@ -27,10 +27,12 @@ public sealed class AdminApiTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    async Task<HttpClient> GatewayAsync(bool secured = true, string? bearer = AdminKey)
+    async Task<HttpClient> GatewayAsync(bool secured = true, string? bearer = AdminKey, params string[] extra)
     {
         int port = FakeDecode.FreePort();
-        var args = new List<string> { $"--QwenMesh:HttpPort={port}", $"--QwenMesh:Gateway:Decode={_pod.Url}", $"--QwenMesh:Gateway:TenantsFile={Path.Combine(_dir, "tenants.json")}" };
+        var args = new List<string> { $"--QwenMesh:HttpPort={port}", $"--QwenMesh:Gateway:Decode={_pod.Url}", $"--QwenMesh:Gateway:TenantsFile={Path.Combine(_dir, "tenants.json")}",
+            $"--QwenMesh:Usage:Outbox={Path.Combine(_dir, $"outbox-{port}")}" };
+        args.AddRange(extra);
         if (secured) args.AddRange([$"--QwenMesh:Gateway:AdminKey={AdminKey}", $"--QwenMesh:MeshSecret={Secret}"]);
         var app = GatewayHost.Build([.. args]);
         await app.StartAsync();
@@ -47,6 +49,47 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     static string ErrorCode(JsonElement body) => body.GetProperty("error").GetProperty("code").GetString()!;
+
+    /// <summary>The usage events a gateway on <paramref name="http"/> wrote to its outbox, once <paramref name="count"/> are there.</summary>
+    async Task<List<Metering.Events.UsageEvent>> EventsAsync(HttpClient http, int count)
+    {
+        string folder = Path.Combine(_dir, $"outbox-{http.BaseAddress!.Port}");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var events = Metering.Outbox.OutboxSegment.InOrder(folder).SelectMany(s => Metering.Outbox.OutboxSegment.Records(s))
+                .Select(r => Metering.Events.UsageEvent.Decode(r.Record)).ToList();
+            if (events.Count >= count || DateTime.UtcNow > deadline) return events;
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Refusals_before_admission_are_billed_only_when_asked_for()
+    {
+        using var admin = await GatewayAsync(true, AdminKey, "--QwenMesh:Usage:EmitRefusals=true");
+        Assert.Equal(200, (int)(await admin.PutAsJsonAsync("/admin/v1/tenants/acme", new { max_tokens = 8, limits = new { requests_per_minute = 1 } })).StatusCode);
+        var (_, issued) = await Json(await admin.PostAsJsonAsync("/admin/v1/tenants/acme/keys", new { name = "ci" }));
+        string key = issued.GetProperty("key").GetString()!;
+        // A second replica without the flag, reading the same tenants file (each counts its own requests in memory).
+        using var quiet = await GatewayAsync();
+        async Task<(int Status, string Id)> ChatAsync(HttpClient gateway)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent("""{"model":"m","messages":[]}""", Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
+            using var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, response.Headers.GetValues("x-request-id").Single());
+        }
+        Assert.Equal(200, (await ChatAsync(admin)).Status);
+        Assert.Equal(200, (await ChatAsync(quiet)).Status);
+        var (refused, billed) = await ChatAsync(admin);
+        var (alsoRefused, unbilled) = await ChatAsync(quiet);
+        Assert.Equal((429, 429), (refused, alsoRefused));
+        var refusal = Assert.Single(await EventsAsync(admin, 2), e => e.Id == billed);
+        Assert.Equal(("acme", Metering.Events.UsageStatus.Rejected, issued.GetProperty("id").GetString(), 0), (refusal.Data.Tenant, refusal.Data.Status, refusal.Data.ApiKeyId, refusal.Data.PromptTokens));
+        Assert.DoesNotContain(await EventsAsync(quiet, 1), e => e.Id == unbilled);
+    }
 
     [Fact]
     public async Task An_open_gateway_has_no_admin_api()

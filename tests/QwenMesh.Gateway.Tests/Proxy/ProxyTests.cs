@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using QwenMesh.Metering.Events;
+using QwenMesh.Metering.Outbox;
 
 namespace QwenMesh.Gateway.Tests.Proxy;
 
@@ -8,6 +10,7 @@ public sealed class ProxyTests : IAsyncLifetime
 {
     FakeDecode _a = null!, _b = null!;
     readonly List<WebApplication> _gateways = [];
+    readonly string _outboxes = Directory.CreateTempSubdirectory("qwenmesh-proxy-tests-").FullName;
 
     public async Task InitializeAsync()
     {
@@ -18,7 +21,8 @@ public sealed class ProxyTests : IAsyncLifetime
     async Task<HttpClient> GatewayAsync(params string[] decode)
     {
         int port = FakeDecode.FreePort();
-        var app = GatewayHost.Build([$"--QwenMesh:HttpPort={port}", $"--QwenMesh:Gateway:Decode={string.Join(",", decode)}", "--QwenMesh:Gateway:HealthIntervalSeconds=0.2"]);
+        var app = GatewayHost.Build([$"--QwenMesh:HttpPort={port}", $"--QwenMesh:Gateway:Decode={string.Join(",", decode)}", "--QwenMesh:Gateway:HealthIntervalSeconds=0.2",
+            $"--QwenMesh:Usage:Outbox={Path.Combine(_outboxes, $"gateway-{port}")}", "--QwenMesh:Pod=gw-test"]);
         await app.StartAsync();
         _gateways.Add(app);
         return new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -152,5 +156,61 @@ public sealed class ProxyTests : IAsyncLifetime
         foreach (var g in _gateways) await g.DisposeAsync();
         await _a.DisposeAsync();
         await _b.DisposeAsync();
+        Directory.Delete(_outboxes, recursive: true);
+    }
+
+    /// <summary>The gateways' events once there are <paramref name="count"/> (a gateway accounts for a request after the client has its answer).</summary>
+    async Task<List<UsageEvent>> GatewayEventsAsync(int count = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (GatewayEvents().Count < count && DateTime.UtcNow < deadline) await Task.Delay(50);
+        return GatewayEvents();
+    }
+
+    /// <summary>The usage events the gateways of this test emitted (stand-in pods report no usage: the gateway accounts for every request).</summary>
+    List<UsageEvent> GatewayEvents()
+    {
+        var tally = new List<UsageEvent>();
+        foreach (string folder in Directory.EnumerateDirectories(_outboxes))
+            foreach (string segment in OutboxSegment.InOrder(folder))
+                tally.AddRange(OutboxSegment.Records(segment).Select(r => UsageEvent.Decode(r.Record)));
+        return tally;
+    }
+
+    [Fact]
+    public async Task A_request_its_pod_did_not_report_is_accounted_by_the_gateway_under_the_clients_request_id()
+    {
+        using var client = await GatewayAsync(_a.Url);
+        using var response = await client.SendAsync(Chat(stream: false));
+        Assert.Equal(200, (int)response.StatusCode);
+        string id = response.Headers.GetValues("x-request-id").Single();
+        UsageEvent usage = Assert.Single(await GatewayEventsAsync());
+        Assert.Equal(id, usage.Id);
+        Assert.Equal("/qwenmesh/gateway/gw-test", usage.Source);
+        Assert.Equal((UsageData.Gateway, UsageStatus.Finished, "default", 0), (usage.Data.AccountedBy, usage.Data.Status, usage.Data.Tenant, usage.Data.CompletionTokens));
+        Assert.Equal(_a.Url, usage.Data.DecodePod);
+    }
+
+    [Fact]
+    public async Task A_request_no_pod_got_is_accounted_as_rejected_with_no_tokens()
+    {
+        using var client = await GatewayAsync($"http://127.0.0.1:{FakeDecode.FreePort()}");
+        using var response = await client.SendAsync(Chat(stream: false));
+        Assert.Equal(503, (int)response.StatusCode);
+        UsageEvent usage = Assert.Single(await GatewayEventsAsync());
+        Assert.Equal(response.Headers.GetValues("x-request-id").Single(), usage.Id);
+        Assert.Equal((UsageStatus.Rejected, 0, 0, (string?)null), (usage.Data.Status, usage.Data.PromptTokens, usage.Data.CompletionTokens, usage.Data.DecodePod));
+    }
+
+    [Fact]
+    public async Task A_pod_dying_mid_stream_leaves_a_failed_event()
+    {
+        _a.DieAfterEvents = 1;
+        using var client = await GatewayAsync(_a.Url);
+        _a.Release.Release();
+        using var response = await client.SendAsync(Chat(stream: true), HttpCompletionOption.ResponseHeadersRead);
+        await response.Content.ReadAsStringAsync();
+        UsageEvent usage = Assert.Single(await GatewayEventsAsync());
+        Assert.Equal(UsageStatus.Failed, usage.Data.Status);
     }
 }
