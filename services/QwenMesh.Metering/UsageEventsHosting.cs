@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using QwenMesh.ServiceDefaults;
 using QwenMesh.ServiceDefaults.Metrics;
 using QwenMesh.ServiceDefaults.Options;
+using QwenMesh.Metering.Events;
 using QwenMesh.Metering.Outbox;
 using QwenMesh.Metering.Relay;
 
@@ -17,6 +18,7 @@ public static class UsageEventsHosting
     {
         services.AddValidatedOptions<UsageOptions>(UsageOptions.Section, UsageOptions.Check);
         services.AddSingleton(new EmitterIdentity(service, PodName.Of(configuration)));
+        services.AddSingleton(sp => new UsageMetrics(sp.GetRequiredService<MeshMetricFactory>(), sp.GetRequiredService<MetricsOptions>()).Initialised(UsageStatus.All));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<UsageOptions>();

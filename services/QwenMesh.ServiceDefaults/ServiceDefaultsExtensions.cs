@@ -38,7 +38,6 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton<ExpertMetrics>();
         builder.Services.AddSingleton<ExpertWorkerMetrics>();
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddSingleton(sp => new UsageMetrics(sp.GetRequiredService<MeshMetricFactory>(), sp.GetRequiredService<MetricsOptions>()).Initialised());
         builder.AddMeshTracing(role);
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReadySignal>();

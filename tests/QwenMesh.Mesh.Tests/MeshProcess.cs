@@ -69,6 +69,21 @@ public sealed class MeshProcess : IDisposable
     }
 
     /// <summary>
+    /// Waits until the gateway routes to a decode pod (GET /v1/models answers 200): on a busy machine its first health
+    /// probe can come after the launcher's ready line. For an open mesh (a secured one wants a key).
+    /// </summary>
+    public async Task WaitRoutableAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await http.GetAsync("/v1/models")).StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the gateway routed no request to decode within 60 s:\n" + string.Join("\n", Output.TakeLast(20)));
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
     /// Headers that make a request to decode come from <paramref name="tenant"/>, as the gateway sends it: a fresh request
     /// id and the identity signed with the tests' mesh credential.
     /// </summary>

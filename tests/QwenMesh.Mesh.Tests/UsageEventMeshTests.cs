@@ -22,7 +22,7 @@ public sealed class UsageMeshFixture : IAsyncLifetime
     public string Model => Path.Combine(_root, "tiny");
     public MeshProcess Mesh { get; private set; } = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         Kafka.CreateTopic(UsageTopic.Default, partitions: 3);
         var stderr = new StringWriter();
@@ -31,7 +31,7 @@ public sealed class UsageMeshFixture : IAsyncLifetime
         // A relay that retries within a second of the broker's return, so the tests wait for delivery, not for back-off.
         Mesh = MeshProcess.Start(new Dictionary<string, string> { ["QwenMesh__Usage__RelayMaxBackoffSeconds"] = "1" },
             "--model", Model, "--prefill-workers", "0", "--expert-workers", "1", "--kafka", Kafka.BootstrapServers);
-        return Task.CompletedTask;
+        await Mesh.WaitRoutableAsync();
     }
 
     /// <summary>Every event on the topic now, read from the beginning by a fresh consumer group.</summary>
@@ -144,10 +144,22 @@ public sealed class UsageEventMeshTests(UsageMeshFixture fixture) : IClassFixtur
 
     int Pid(string role) => fixture.Mesh.Child(role, 0).Pid;
 
+    /// <summary>Until a chat succeeds: after another test killed a process, the gateway may not route to decode yet.</summary>
+    async Task ServingAsync(HttpClient http)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while ((await PostAsync(http, "/v1/chat/completions", OpenAiClient.Chat("tiny", Hello, 1), "warm-up")).Status != 200)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the mesh does not serve\n" + string.Join("\n", fixture.Mesh.Output.TakeLast(20)));
+            await Task.Delay(500);
+        }
+    }
+
     [Fact]
     public async Task Every_request_whatever_its_end_has_one_event_with_the_id_and_usage_its_client_saw()
     {
         using HttpClient http = Client();
+        await ServingAsync(http);
         const string model = "tiny";
         var seen = new List<Seen>
         {
@@ -242,6 +254,7 @@ public sealed class UsageEventMeshTests(UsageMeshFixture fixture) : IClassFixtur
     public async Task A_broker_down_for_30_seconds_while_requests_are_served_loses_no_event()
     {
         using HttpClient http = Client();
+        await ServingAsync(http);
         var ids = new List<string>();
         fixture.Kafka.BrokerDown(1);
         try
@@ -270,6 +283,7 @@ public sealed class UsageEventMeshTests(UsageMeshFixture fixture) : IClassFixtur
     public async Task Events_of_requests_answered_just_before_a_kill_9_of_their_emitter_are_delivered_after_its_restart()
     {
         using HttpClient http = Client();
+        await ServingAsync(http);
         var ids = new List<string>();
         fixture.Kafka.BrokerDown(1);
         int pid = Pid("decode");

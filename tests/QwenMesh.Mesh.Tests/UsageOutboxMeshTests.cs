@@ -13,14 +13,14 @@ public sealed class UsageOutboxMeshTests : IAsyncLifetime
 
     string Model => Path.Combine(_root, "tiny");
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         var stderr = new StringWriter();
         if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
             throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
         // Room for two or three events of this size.
         _mesh = MeshProcess.Start(new Dictionary<string, string> { ["QwenMesh__Usage__OutboxMaxBytes"] = "2000" }, "--model", Model, "--prefill-workers", "0");
-        return Task.CompletedTask;
+        await _mesh.WaitRoutableAsync();
     }
 
     public Task DisposeAsync()
@@ -39,7 +39,7 @@ public sealed class UsageOutboxMeshTests : IAsyncLifetime
         {
             using var response = await http.PostAsync("/v1/chat/completions",
                 new StringContent(OpenAiClient.Chat("tiny", [new { role = "user", content = $"Request {i}" }], 2), Encoding.UTF8, "application/json"));
-            Assert.Equal(200, (int)response.StatusCode);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n" + string.Join("\n", _mesh.Output.TakeLast(15)));
             ids.Add(response.Headers.GetValues("x-request-id").Single());
         }
         string metrics = await http.GetStringAsync(_mesh.Child("decode", 0).Url + "/metrics");

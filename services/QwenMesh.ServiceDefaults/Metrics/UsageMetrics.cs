@@ -23,9 +23,10 @@ public sealed class UsageMetrics(MeshMetricFactory metrics, MetricsOptions optio
 
     public const string DroppedFull = "outbox_full", DroppedWriteFailed = "write_failed";
 
-    /// <summary>Every reason's series exists from the start, so an alert on their rate sees 0 rather than nothing.</summary>
-    public UsageMetrics Initialised()
+    /// <summary>Every reason's and status's series exists from the start, so an alert on their rate sees 0 rather than nothing.</summary>
+    public UsageMetrics Initialised(IEnumerable<string> statuses)
     {
+        foreach (string status in statuses) _emitted.WithLabels(status);
         _dropped.WithLabels(DroppedFull);
         _dropped.WithLabels(DroppedWriteFailed);
         _delivered.Inc(0);
