@@ -15,6 +15,9 @@ public sealed class MeshProcess : IDisposable
 
     public int Port { get; }
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>The launcher's own pid (what `up --kafka embedded` reports for the cluster it runs).</summary>
+    public int LauncherPid => _process.Id;
     public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
 
     MeshProcess(Process process, int port, string outbox)
