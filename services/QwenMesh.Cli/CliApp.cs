@@ -24,7 +24,7 @@ public static class CliApp
                      [--gateway-replicas N] [--admin-key KEY] [--tenants FILE]
                      [--kafka HOST:PORT[,HOST:PORT]|embedded] [--outbox DIR]
           soak       [--minutes M] [--concurrency N] [--max-tokens T] [--sample-s S] [--port P] [--up-args "..."]
-          usage      (--kafka HOST:PORT[,HOST:PORT] [--topic T] [--group G] [--from-beginning] | --outbox DIR) [--json] [--timeout-s S]
+          usage      (--kafka HOST:PORT[,HOST:PORT] [--topic T] [--group G] [--from-beginning] [--state FILE] | --outbox DIR) [--json] [--timeout-s S]
           serve      gateway|prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
         """;
 

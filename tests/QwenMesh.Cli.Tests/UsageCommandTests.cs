@@ -63,7 +63,20 @@ public sealed class UsageCommandTests : IDisposable
             foreach (UsageEvent e in Events()) producer.Produce(UsageTopic.Default, new Message<Null, byte[]> { Value = e.Encode() });
             Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(10)));
         }
-        AssertTotals(CliRun.Of("usage", "--kafka", cluster.BootstrapServers, "--group", "cli-test", "--json"));
+        string state = Path.Combine(_root, "cli-test.ids");
+        AssertTotals(CliRun.Of("usage", "--kafka", cluster.BootstrapServers, "--group", "cli-test", "--state", state, "--json"));
+
+        // A relay resending r2 after the commit, and a new request: the next run counts only the new one.
+        using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
+        {
+            foreach (UsageEvent e in new[] { Event("r2", "acme", 4, 4), Event("r4", "beta", 5, 5) }) producer.Produce(UsageTopic.Default, new Message<Null, byte[]> { Value = e.Encode() });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(10)));
+        }
+        CliRun next = CliRun.Of("usage", "--kafka", cluster.BootstrapServers, "--group", "cli-test", "--state", state, "--json");
+        Assert.True(next.ExitCode == 0, next.Stderr);
+        using var json = JsonDocument.Parse(next.LastLine);
+        Assert.Equal((1, 1), (json.RootElement.GetProperty("events").GetInt32(), json.RootElement.GetProperty("duplicates").GetInt32()));
+        Assert.Equal(5, json.RootElement.GetProperty("tenants").GetProperty("beta").GetProperty("prompt_tokens").GetInt32());
     }
 
     [Fact]
@@ -81,6 +94,7 @@ public sealed class UsageCommandTests : IDisposable
     [InlineData(new[] { "usage" }, "exactly one of --kafka and --outbox")]
     [InlineData(new[] { "usage", "--kafka", "h:1", "--outbox", "d" }, "exactly one of --kafka and --outbox")]
     [InlineData(new[] { "usage", "--outbox", "d", "--from-beginning" }, "go with --kafka")]
+    [InlineData(new[] { "usage", "--outbox", "d", "--state", "f" }, "go with --kafka")]
     [InlineData(new[] { "usage", "--outbox", "d", "--timeout-s", "0" }, "--timeout-s must be an integer >= 1")]
     [InlineData(new[] { "usage", "--outbox", "d", "--bogus" }, "unknown option --bogus")]
     public void A_bad_command_line_is_a_usage_error(string[] args, string expected)

@@ -46,7 +46,7 @@ public sealed class EmbeddedKafkaMeshTests : IAsyncLifetime
         while (true)
         {
             var stdout = new StringWriter();
-            Assert.Equal(0, CliApp.Run(["usage", "--kafka", url, "--from-beginning", "--json", "--group", "t-" + Guid.NewGuid().ToString("N")], stdout, new StringWriter()));
+            Assert.Equal(0, CliApp.Run(["usage", "--kafka", url, "--from-beginning", "--json", "--group", "t-" + Guid.NewGuid().ToString("N"), "--state", Path.Combine(Path.GetTempPath(), $"qwenmesh-usage-{Guid.NewGuid():N}.ids")], stdout, new StringWriter()));
             using var totals = JsonDocument.Parse(stdout.ToString().TrimEnd().Split('\n')[^1]);
             if (totals.RootElement.GetProperty("events").GetInt64() == 1)
             {

@@ -238,11 +238,12 @@ public sealed class UsageEventMeshTests(UsageMeshFixture fixture) : IClassFixtur
         // The project's consumer totals what the topic holds, each request once.
         var distinct = all.GroupBy(e => e.Id).Select(g => g.First()).ToList();
         var stdout = new StringWriter();
-        Assert.Equal(0, CliApp.Run(["usage", "--kafka", fixture.Kafka.BootstrapServers, "--from-beginning", "--json", "--group", "totals-" + Guid.NewGuid().ToString("N")], stdout, new StringWriter()));
+        Assert.Equal(0, CliApp.Run(["usage", "--kafka", fixture.Kafka.BootstrapServers, "--from-beginning", "--json", "--group", "totals-" + Guid.NewGuid().ToString("N"), "--state", Path.Combine(Path.GetTempPath(), $"qwenmesh-usage-{Guid.NewGuid():N}.ids")], stdout, new StringWriter()));
         using var totals = JsonDocument.Parse(stdout.ToString().TrimEnd().Split('\n')[^1]);
         Assert.True(totals.RootElement.GetProperty("events").GetInt64() >= distinct.Count);
         JsonElement tenant = totals.RootElement.GetProperty("tenants").GetProperty("default");
-        var now = fixture.Events().GroupBy(e => e.Id).Select(g => g.First()).ToList();
+        // One account per id, the engine's where the gateway accounted for the same request too (a kill -9 of decode).
+        var now = fixture.Events().GroupBy(e => e.Id).Select(g => g.OrderBy(e => e.Data.AccountedBy == UsageData.Engine ? 0 : 1).First()).ToList();
         Assert.Equal(now.Count, totals.RootElement.GetProperty("events").GetInt64());
         Assert.Equal(now.Count, tenant.GetProperty("requests").GetInt64());
         Assert.Equal(now.Sum(e => (long)e.Data.PromptTokens), tenant.GetProperty("prompt_tokens").GetInt64());

@@ -24,6 +24,13 @@ public sealed class UsageTally
     });
 
     readonly Dictionary<string, UsageEvent> _accounts = new(StringComparer.Ordinal);
+    readonly HashSet<string> _countedBefore;
+
+    /// <param name="countedBefore">Ids an earlier run already counted (<see cref="CountedIds"/>): copies of them are duplicates here.</param>
+    public UsageTally(IEnumerable<string>? countedBefore = null) => _countedBefore = new(countedBefore ?? [], StringComparer.Ordinal);
+
+    /// <summary>The ids this tally counted.</summary>
+    public IEnumerable<string> CountedIds => _accounts.Keys;
 
     /// <summary>Distinct event ids counted.</summary>
     public long Events => _accounts.Count;
@@ -39,6 +46,11 @@ public sealed class UsageTally
     public bool Add(UsageEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
+        if (_countedBefore.Contains(e.Id))
+        {
+            Duplicates++;
+            return false;
+        }
         if (!_accounts.TryGetValue(e.Id, out UsageEvent? account))
         {
             _accounts.Add(e.Id, e);
