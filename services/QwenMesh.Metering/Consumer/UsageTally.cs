@@ -75,13 +75,12 @@ public sealed class UsageTally
     public IReadOnlyDictionary<(string Tenant, string Model), UsageTotals> TenantModels => Sum(e => (e.Data.Tenant, e.Data.Model), TenantThenModel);
 
     /// <summary>
-    /// The tally as one line of JSON: <c>events</c>, <c>duplicates</c>, then per tenant <c>requests</c>,
-    /// <c>prompt_tokens</c>, <c>cached_tokens</c>, <c>completion_tokens</c>, <c>reasoning_tokens</c> and the same per
-    /// model under <c>models</c>. Keys are in ordinal order so two tallies of the same events print the same bytes.
+    /// The tally as one line of JSON, exactly the documented shape (tools parse it): <c>events</c>, <c>duplicates</c>,
+    /// then per tenant <c>requests</c>, <c>prompt_tokens</c>, <c>cached_tokens</c>, <c>completion_tokens</c>. Tenants
+    /// are in ordinal order so two tallies of the same events print the same bytes; per-model totals are in the table.
     /// </summary>
     public string ToJson()
     {
-        var models = TenantModels;
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, JsonOptions))
         {
@@ -89,18 +88,13 @@ public sealed class UsageTally
             json.WriteNumber("events", Events);
             json.WriteNumber("duplicates", Duplicates);
             json.WriteStartObject("tenants");
-            foreach (var (tenant, totals) in Tenants)
+            foreach (var (tenant, t) in Tenants)
             {
                 json.WriteStartObject(tenant);
-                WriteTotals(json, totals);
-                json.WriteStartObject("models");
-                foreach (var ((_, model), modelTotals) in models.Where(m => m.Key.Tenant == tenant))
-                {
-                    json.WriteStartObject(model);
-                    WriteTotals(json, modelTotals);
-                    json.WriteEndObject();
-                }
-                json.WriteEndObject();
+                json.WriteNumber("requests", t.Requests);
+                json.WriteNumber("prompt_tokens", t.PromptTokens);
+                json.WriteNumber("cached_tokens", t.CachedTokens);
+                json.WriteNumber("completion_tokens", t.CompletionTokens);
                 json.WriteEndObject();
             }
             json.WriteEndObject();
@@ -131,15 +125,6 @@ public sealed class UsageTally
 
     static string[] Row(string tenant, string model, UsageTotals t) =>
         [tenant, model, .. new[] { t.Requests, t.PromptTokens, t.CachedTokens, t.CompletionTokens, t.ReasoningTokens }.Select(n => n.ToString(CultureInfo.InvariantCulture))];
-
-    static void WriteTotals(Utf8JsonWriter json, UsageTotals t)
-    {
-        json.WriteNumber("requests", t.Requests);
-        json.WriteNumber("prompt_tokens", t.PromptTokens);
-        json.WriteNumber("cached_tokens", t.CachedTokens);
-        json.WriteNumber("completion_tokens", t.CompletionTokens);
-        json.WriteNumber("reasoning_tokens", t.ReasoningTokens);
-    }
 
     SortedDictionary<TKey, UsageTotals> Sum<TKey>(Func<UsageEvent, TKey> key, IComparer<TKey> order) where TKey : notnull
     {

@@ -78,7 +78,7 @@ public sealed class UsageTallyTests
         tally.Add(Of("r2", tenant: "Zeta", model: "m"));
         tally.AddInvalid();
         Assert.Equal(
-            """{"events":2,"duplicates":1,"tenants":{"Zeta":{"requests":1,"prompt_tokens":1,"cached_tokens":1,"completion_tokens":1,"reasoning_tokens":1,"models":{"m":{"requests":1,"prompt_tokens":1,"cached_tokens":1,"completion_tokens":1,"reasoning_tokens":1}}},"beta":{"requests":1,"prompt_tokens":3,"cached_tokens":0,"completion_tokens":4,"reasoning_tokens":0,"models":{"m":{"requests":1,"prompt_tokens":3,"cached_tokens":0,"completion_tokens":4,"reasoning_tokens":0}}}}}""",
+            """{"events":2,"duplicates":1,"tenants":{"Zeta":{"requests":1,"prompt_tokens":1,"cached_tokens":1,"completion_tokens":1},"beta":{"requests":1,"prompt_tokens":3,"cached_tokens":0,"completion_tokens":4}}}""",
             tally.ToJson());
         Assert.Equal(1, tally.Invalid);
     }
