@@ -45,8 +45,5 @@ public sealed class UsageOptions
 
     /// <summary>The outbox folder of <paramref name="service"/> running as <paramref name="pod"/>.</summary>
     public string OutboxFolder(string service, string pod) =>
-        Outbox is { Length: > 0 } given
-            ? Path.GetFullPath(given)
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } state ? state
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"), "qwenmesh", "usage", $"{service}-{pod}");
+        Outbox is { Length: > 0 } given ? Path.GetFullPath(given) : StateHome.Folder("usage", $"{service}-{pod}");
 }

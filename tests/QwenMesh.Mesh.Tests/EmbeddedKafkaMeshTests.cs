@@ -13,9 +13,7 @@ public sealed class EmbeddedKafkaMeshTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         string model = Path.Combine(_root, "tiny");
-        var stderr = new StringWriter();
-        if (CliApp.Run(["make-model", "--out", model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
-            throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        TinyModel.Write(model);
         _mesh = MeshProcess.Start("--model", model, "--prefill-workers", "0", "--kafka", "embedded");
         await _mesh.WaitRoutableAsync();
     }

@@ -19,12 +19,8 @@ public sealed class ExpertMeshFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        foreach (var (dir, seed) in new[] { (Model, "11"), (OtherModel, "12") })
-        {
-            var stderr = new StringWriter();
-            if (CliApp.Run(["make-model", "--out", dir, "--preset", "tiny", "--seed", seed], new StringWriter(), stderr) != 0)
-                throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
-        }
+        TinyModel.Write(Model);
+        TinyModel.Write(OtherModel, seed: "12");
         Replicated = MeshProcess.Start("--model", Model, "--expert-workers", "2", "--expert-replicas", "2");
         Single = MeshProcess.Start("--model", Model, "--expert-workers", "1", "--prefill-workers", "0");
         return Task.CompletedTask;

@@ -20,10 +20,7 @@ public sealed class MeshFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], stdout, stderr) != 0)
-            throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        TinyModel.Write(Model);
         await Redis.InitializeAsync();
         Disaggregated = MeshProcess.Start("--model", Model, "--redis", Redis.Endpoint);
         Colocated = MeshProcess.Start("--model", Model, "--prefill-workers", "0");

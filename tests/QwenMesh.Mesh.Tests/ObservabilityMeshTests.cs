@@ -32,9 +32,7 @@ public sealed class ObservedMeshFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var stderr = new StringWriter();
-        if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
-            throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        TinyModel.Write(Model);
         await Redis.InitializeAsync();
         int otlpPort = MeshProcess.FreePort();
         var collector = WebApplication.CreateBuilder();

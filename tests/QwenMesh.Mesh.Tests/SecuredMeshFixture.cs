@@ -24,9 +24,7 @@ public sealed class SecuredMeshFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var stderr = new StringWriter();
-        if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
-            throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        TinyModel.Write(Model);
         await Redis.InitializeAsync();
         Mesh = MeshProcess.Start(new Dictionary<string, string>
         {

@@ -25,9 +25,7 @@ public sealed class UsageMeshFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Kafka.CreateTopic(UsageTopic.Default, partitions: 3);
-        var stderr = new StringWriter();
-        if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
-            throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        TinyModel.Write(Model);
         // A relay that retries within a second of the broker's return, so the tests wait for delivery, not for back-off.
         Mesh = MeshProcess.Start(new Dictionary<string, string> { ["QwenMesh__Usage__RelayMaxBackoffSeconds"] = "1" },
             "--model", Model, "--prefill-workers", "0", "--expert-workers", "1", "--kafka", Kafka.BootstrapServers);

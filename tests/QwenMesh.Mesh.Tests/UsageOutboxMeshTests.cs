@@ -15,9 +15,7 @@ public sealed class UsageOutboxMeshTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var stderr = new StringWriter();
-        if (CliApp.Run(["make-model", "--out", Model, "--preset", "tiny", "--seed", "11"], new StringWriter(), stderr) != 0)
-            throw new InvalidOperationException($"make-model failed (run ./qwenmesh setup for the tokenizer): {stderr}");
+        TinyModel.Write(Model);
         // Room for two or three events of this size.
         _mesh = MeshProcess.Start(new Dictionary<string, string> { ["QwenMesh__Usage__OutboxMaxBytes"] = "2000" }, "--model", Model, "--prefill-workers", "0");
         await _mesh.WaitRoutableAsync();

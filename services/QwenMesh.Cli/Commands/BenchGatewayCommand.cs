@@ -70,8 +70,8 @@ public static class BenchGatewayCommand
             }
             var entry = new Dictionary<string, double>
             {
-                ["direct_p50_ms"] = Pct(d, 0.5), ["direct_p99_ms"] = Pct(d, 0.99),
-                ["gateway_p50_ms"] = Pct(g, 0.5), ["gateway_p99_ms"] = Pct(g, 0.99),
+                ["direct_p50_ms"] = Timing.Percentile(d, 0.5), ["direct_p99_ms"] = Timing.Percentile(d, 0.99),
+                ["gateway_p50_ms"] = Timing.Percentile(g, 0.5), ["gateway_p99_ms"] = Timing.Percentile(g, 0.99),
             };
             entry["added_p50_ms"] = Math.Round(entry["gateway_p50_ms"] - entry["direct_p50_ms"], 3);
             entry["added_p99_ms"] = Math.Round(entry["gateway_p99_ms"] - entry["direct_p99_ms"], 3);
@@ -94,7 +94,7 @@ public static class BenchGatewayCommand
             admit.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             await quotas.SettleAsync(tenant, id, new RequestUsage(key.Record.Id, "echo", 1, 0, 1), CancellationToken.None);
         }
-        log.WriteLine($"  quota check (every limit, one call): p50 {Pct(admit, 0.5):F3} ms, p99 {Pct(admit, 0.99):F3} ms");
+        log.WriteLine($"  quota check (every limit, one call): p50 {Timing.Percentile(admit, 0.5):F3} ms, p99 {Timing.Percentile(admit, 0.99):F3} ms");
         await gateway.StopAsync();
 
         stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -102,7 +102,7 @@ public static class BenchGatewayCommand
             ["quota_store"] = redis is null ? "memory" : "redis",
             ["first_event_ms"] = ttft,
             ["gateway_requests_per_s"] = Math.Round(rps, 1),
-            ["quota_check_ms"] = new Dictionary<string, double> { ["p50"] = Pct(admit, 0.5), ["p99"] = Pct(admit, 0.99) },
+            ["quota_check_ms"] = new Dictionary<string, double> { ["p50"] = Timing.Percentile(admit, 0.5), ["p99"] = Timing.Percentile(admit, 0.99) },
         }));
         return 0;
     }
@@ -144,5 +144,4 @@ public static class BenchGatewayCommand
         return ms;
     }
 
-    static double Pct(List<double> values, double q) => Timing.Percentile(values, q);
 }

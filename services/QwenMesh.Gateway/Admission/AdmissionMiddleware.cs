@@ -242,10 +242,11 @@ public sealed class AdmissionMiddleware(RequestDelegate next, GatewayOptions opt
         var pod = http.GetReverseProxyFeature()?.ProxiedDestination;
         var error = http.Features.Get<IForwarderErrorFeature>();
         bool reached = pod is not null && error?.Error != ForwarderError.NoAvailableDestinations && !(error?.Error == ForwarderError.Request && Proxy.ConnectRetry.Refused(error.Exception));
-        UsageReport? report = reached ? await reports.GetAsync(SessionOrLeastLoadedPolicy.Address(pod!), admitted.RequestId, cancellation) : null;
+        string? address = reached ? SessionOrLeastLoadedPolicy.Address(pod!) : null;
+        UsageReport? report = address is not null ? await reports.GetAsync(address, admitted.RequestId, cancellation) : null;
         // Decode emitted the event of every request it reported; the gateway accounts for the rest, before it settles.
         if (report is null)
-            await usageEvents.UnaccountedAsync(http, admitted, reached ? SessionOrLeastLoadedPolicy.Address(pod!) : null,
+            await usageEvents.UnaccountedAsync(http, admitted, address,
                 error?.Error, began);
         RequestUsage usage;
         if (report is not null) usage = new RequestUsage(admitted.KeyId, admitted.Model ?? "", report.PromptTokens, report.CachedTokens, report.CompletionTokens);

@@ -23,10 +23,8 @@ public sealed class CountedIds
     /// <summary>The default file for a group on a topic of a cluster: under $XDG_STATE_HOME (or ~/.local/state)/qwenmesh/usage-consumer.</summary>
     public static string DefaultPath(string bootstrapServers, string topic, string group)
     {
-        string state = Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } s ? s
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
         ulong key = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes($"{bootstrapServers}\n{topic}\n{group}"));
-        return Path.Combine(state, "qwenmesh", "usage-consumer", $"{key:x16}.ids");
+        return StateHome.Folder("usage-consumer", $"{key:x16}.ids");
     }
 
     public static CountedIds Load(string path, DateTimeOffset now)
