@@ -16,6 +16,8 @@ public static class ConnectRetry
     public static async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var proxy = context.GetReverseProxyFeature();
+        // Load balancing narrows the feature's list to the pod it picked, so the pods offered are kept from before it.
+        var offered = proxy.AvailableDestinations;
         var tried = new HashSet<DestinationState>();
         while (true)
         {
@@ -25,7 +27,7 @@ public static class ConnectRetry
                 || proxy.ProxiedDestination is not { } failed || context.RequestAborted.IsCancellationRequested)
                 return;
             tried.Add(failed);
-            var remaining = proxy.AvailableDestinations.Where(d => !tried.Contains(d)).ToList();
+            var remaining = offered.Where(d => !tried.Contains(d)).ToList();
             if (remaining.Count == 0) return;
             proxy.AvailableDestinations = remaining;
             proxy.ProxiedDestination = null;

@@ -90,11 +90,12 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task A_pod_that_refuses_connections_is_skipped_for_another()
     {
-        using var client = await GatewayAsync($"http://127.0.0.1:{FakeDecode.FreePort()}", _a.Url);
+        using var dead = new DeadPod();
+        using var client = await GatewayAsync(dead.Url, _a.Url);
         for (int i = 0; i < 10; i++)
         {
             using var response = await client.SendAsync(Chat(stream: false));
-            Assert.Equal(200, (int)response.StatusCode);
+            Assert.True(200 == (int)response.StatusCode, $"request {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
         Assert.Equal(10, _a.Served);
     }
@@ -102,7 +103,8 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task No_pod_at_all_is_a_503_with_an_openai_body_and_a_retry_hint()
     {
-        using var client = await GatewayAsync($"http://127.0.0.1:{FakeDecode.FreePort()}");
+        using var dead = new DeadPod();
+        using var client = await GatewayAsync(dead.Url);
         using var response = await client.SendAsync(Chat(stream: false));
         Assert.Equal(503, (int)response.StatusCode);
         Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync());
@@ -196,7 +198,8 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task A_request_no_pod_got_is_accounted_as_rejected_with_no_tokens()
     {
-        using var client = await GatewayAsync($"http://127.0.0.1:{FakeDecode.FreePort()}");
+        using var dead = new DeadPod();
+        using var client = await GatewayAsync(dead.Url);
         using var response = await client.SendAsync(Chat(stream: false));
         Assert.Equal(503, (int)response.StatusCode);
         UsageEvent usage = Assert.Single(await GatewayEventsAsync());

@@ -5,10 +5,13 @@ namespace QwenMesh.Gateway.Tests.Tenancy;
 
 public sealed class InMemoryQuotaStoreTests : QuotaStoreContract
 {
+    static readonly TimeSpan ClockLease = TimeSpan.FromMilliseconds(400);
     readonly ManualClock _clock = new();
     readonly InMemoryQuotaStore _store;
 
-    public InMemoryQuotaStoreTests() => _store = new InMemoryQuotaStore(_clock, Lease);
+    public InMemoryQuotaStoreTests() => _store = new InMemoryQuotaStore(_clock, ClockLease);
+
+    protected override TimeSpan Lease => ClockLease;
 
     protected override IQuotaStore Store => _store;
 

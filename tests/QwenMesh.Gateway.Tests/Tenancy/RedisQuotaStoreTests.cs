@@ -6,7 +6,10 @@ namespace QwenMesh.Gateway.Tests.Tenancy;
 /// <summary>The quota scripts against a real Redis (its clock, its atomicity).</summary>
 public sealed class RedisQuotaStoreTests(RedisServer redis) : QuotaStoreContract, IClassFixture<RedisServer>
 {
-    readonly RedisQuotaStore _store = new(redis.Connection, Lease);
+    static readonly TimeSpan RealLease = TimeSpan.FromSeconds(2);
+    readonly RedisQuotaStore _store = new(redis.Connection, RealLease);
+
+    protected override TimeSpan Lease => RealLease;
 
     protected override IQuotaStore Store => _store;
 
