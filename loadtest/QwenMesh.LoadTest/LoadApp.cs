@@ -32,6 +32,12 @@ public static class LoadApp
             await stdout.WriteAsync(UsageText.Text).ConfigureAwait(false);
             return ExitCodes.Done;
         }
+        // A report that cannot be written is found before the run, not after it.
+        if (options.HtmlReport is { } html && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(html))))
+        {
+            await stderr.WriteLineAsync($"{Name}: --html: the folder of '{html}' does not exist").ConfigureAwait(false);
+            return ExitCodes.BadArguments;
+        }
 
         try
         {
@@ -83,6 +89,11 @@ public static class LoadApp
 
         var report = new RunReport(options, model, results);
         await stdout.WriteAsync(options.Json ? JsonReport.Render(report) + "\n" : TableReport.Render(report)).ConfigureAwait(false);
+        if (options.HtmlReport is { } html)
+        {
+            await File.WriteAllTextAsync(html, HtmlReport.Render(report), cancellationToken).ConfigureAwait(false);
+            await Progress(stderr, $"HTML report: {Path.GetFullPath(html)}").ConfigureAwait(false);
+        }
 
         if (results.All(r => r.Succeeded == 0))
         {

@@ -25,7 +25,10 @@ public static class CliApp
                      [--kafka HOST:PORT[,HOST:PORT]|embedded] [--outbox DIR]
           soak       [--minutes M] [--concurrency N] [--max-tokens T] [--sample-s S] [--port P] [--up-args "..."]
           usage      (--kafka HOST:PORT[,HOST:PORT] [--topic T] [--group G] [--from-beginning] [--state FILE] | --outbox DIR) [--json] [--timeout-s S]
-          serve      gateway|prefill|decode|expert-worker [--QwenMesh:Model=DIR ...]
+          plan       (--simulate [--trace bursts|drop-to-zero|diurnal|hot-expert|flash-crowd|all] [--seed S] [--timeline CSV] | --prometheus URL [--namespace NS] [--serve [--port P] [--bind IP]])
+                     [--calibration FILE] [--ttft-s S] [--itl-s S] [--headroom B] [--scale-down-window-s S] [--json]
+          probe      [--url URL] [--timeout-s S]
+          serve      gateway|prefill|decode|expert-worker|planner [--QwenMesh:Model=DIR ...]
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -53,8 +56,10 @@ public static class CliApp
                 "bench-usage" => BenchUsageCommand.Run(options, stdout, stderr),
                 "soak" => SoakCommand.Run(options, stdout, stderr),
                 "usage" => UsageCommand.Run(options, stdout, stderr),
+                "plan" => PlanCommand.Run(options, stdout, stderr),
+                "probe" => ProbeCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, bench-gateway, bench-usage, up, soak, usage, serve)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, bench-gateway, bench-usage, up, soak, usage, plan, probe, serve)"),
             };
             return code;
         }

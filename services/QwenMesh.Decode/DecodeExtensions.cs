@@ -70,7 +70,7 @@ public static class DecodeExtensions
         string[] urls = (options.PrefillUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (urls.Length == 0) return new LocalPrefillClient(services.GetRequiredService<PrefillQueue>(), ServiceDefaults.PodName.Of(services.GetRequiredService<IConfiguration>()));
         var credential = services.GetRequiredService<MeshCredential>();
-        var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(credential.Invoker(GrpcChannel.ForAddress(u)))).ToList();
+        var pool = urls.Select(u => new Contracts.V1.Prefill.PrefillClient(credential.Invoker(MeshChannels.For(u)))).ToList();
         // Without a shared store (Redis) each state comes back in the prefill reply: prefill never calls into decode.
         return new GrpcPrefillClient(pool, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<Engine.State.StateCodec>(),
             services.GetRequiredService<Engine.State.StateLimits>(), deliverStates: string.IsNullOrEmpty(options.Redis));

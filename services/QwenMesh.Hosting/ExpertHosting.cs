@@ -27,7 +27,7 @@ public static class ExpertHosting
         var channels = new List<IExpertChannel>();
         for (int i = 0; i < urls.Length; i++)
         {
-            var channel = GrpcChannel.ForAddress(urls[i], new GrpcChannelOptions { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 });
+            var channel = MeshChannels.For(urls[i], new GrpcChannelOptions { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 });
             var client = new ExpertWorker.ExpertWorkerClient(credential.Invoker(channel));
             WorkerDescription d = client.Describe(new DescribeRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
             if (d.ModelFingerprint != fingerprint)

@@ -34,6 +34,9 @@ public sealed record LoadOptions
     /// <summary>How many times one request refused with 429 is sent again; 0 sends it once.</summary>
     public int Retry429 { get; init; }
     public bool Json { get; init; }
+
+    /// <summary>Where to write the HTML report (latency, throughput and errors over time); null: none.</summary>
+    public string? HtmlReport { get; init; }
     public int Warmup { get; init; }
     public double Temperature { get; init; }
     public bool ShowHelp { get; init; }

@@ -34,6 +34,7 @@ public static class OptionParser
         ["--temperature"] = Value((o, v) => o with { Temperature = OptionValues.Double("--temperature", v, 0, 2, minExclusive: false) }),
         ["--warmup"] = Value((o, v) => o with { Warmup = OptionValues.Int("--warmup", v, 0, 1_000_000) }),
         ["--json"] = Flag(o => o with { Json = true }),
+        ["--html"] = Value((o, v) => o with { HtmlReport = OptionValues.NonEmpty("--html", v) }),
         ["--help"] = Flag(o => o with { ShowHelp = true }),
         ["-h"] = Flag(o => o with { ShowHelp = true }),
     };

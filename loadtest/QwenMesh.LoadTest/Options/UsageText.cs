@@ -32,6 +32,7 @@ public static class UsageText
           --temperature T         sampling temperature (default 0)
           --warmup N              unmeasured requests before the first phase (default 0)
           --json                  print one JSON object with the per-phase results as the last line
+          --html FILE             also write an HTML report: latency percentiles, throughput and errors over time
           -h, --help              print this text
 
         Exit codes: 0 done, 1 server unreachable or no request succeeded, 2 bad arguments.

@@ -32,7 +32,7 @@ public sealed class PhaseRunner(
                 // Honouring Retry-After before the next request (not after the last) keeps it out of the wall time
                 // when there is no next request; it is capped so a huge value cannot stall the run.
                 if (backoff > TimeSpan.Zero) await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
-                RequestOutcome outcome = await SendAsync(virtualUser.Next(index, schedule[index]), cancellationToken).ConfigureAwait(false);
+                RequestOutcome outcome = await SendAsync(virtualUser.Next(index, schedule[index]), startedAt, cancellationToken).ConfigureAwait(false);
                 outcomes[index] = outcome;
                 virtualUser.Record(outcome);
                 StoreLatest(ref lastEndedAt, Stopwatch.GetTimestamp());
@@ -47,8 +47,9 @@ public sealed class PhaseRunner(
         return new PhaseRun(phase, concurrency, outcomes.Select(o => o!).ToArray(), wall);
     }
 
-    async Task<RequestOutcome> SendAsync(ChatTurn turn, CancellationToken cancellationToken)
+    async Task<RequestOutcome> SendAsync(ChatTurn turn, long phaseStartedAt, CancellationToken cancellationToken)
     {
+        double sentAt = Stopwatch.GetElapsedTime(phaseStartedAt).TotalMilliseconds;
         RequestOutcome outcome = await runner.RunAsync(turn, cancellationToken).ConfigureAwait(false);
         int retries = 0;
         // A spent quota does not come back within a run, so retrying insufficient_quota would only add load.
@@ -56,10 +57,11 @@ public sealed class PhaseRunner(
         {
             TimeSpan wait = outcome.RetryAfter ?? DefaultRetryWait;
             await Task.Delay(wait < maxBackoff ? wait : maxBackoff, cancellationToken).ConfigureAwait(false);
+            sentAt = Stopwatch.GetElapsedTime(phaseStartedAt).TotalMilliseconds;
             outcome = await runner.RunAsync(turn, cancellationToken).ConfigureAwait(false);
             retries++;
         }
-        return retries == 0 ? outcome : outcome with { Retries = retries };
+        return outcome with { Retries = retries, SentAtMs = sentAt };
     }
 
     static void StoreLatest(ref long target, long value)

@@ -38,6 +38,9 @@ public sealed record RequestOutcome
     public IReadOnlyList<double> GapsMs { get; init; } = [];
 
     public double E2eMs { get; init; }
+
+    /// <summary>When the request (its last attempt) was sent, in ms from the start of its phase: where it falls on the report's timeline.</summary>
+    public double SentAtMs { get; init; }
     public int TextDeltas { get; init; }
     public TokenUsage? Usage { get; init; }
     public bool IsLongPrompt { get; init; }

@@ -37,6 +37,9 @@ public sealed record PhaseResult
     public double? JainFairnessIndex { get; init; }
 
     public required TimeSpan Wall { get; init; }
+
+    /// <summary>The phase in time slices, by when each request ended (the HTML report's charts).</summary>
+    public IReadOnlyList<TimeSlice> Timeline { get; init; } = [];
     public required Distribution? TtftMs { get; init; }
     public required Distribution? ItlMs { get; init; }
     public required Distribution? E2eMs { get; init; }

@@ -46,6 +46,7 @@ public static class PhaseSummarizer
                 ? null
                 : JainFairness.Index(tenantResults.Select(t => t.CompletionTokens / t.Weight).ToArray()),
             Wall = run.Wall,
+            Timeline = TimeSlice.Of(all, run.Wall),
             TtftMs = Distribution.Of(ok.Where(o => o.TtftMs is not null).Select(o => o.TtftMs!.Value)),
             ItlMs = Distribution.Of(ok.SelectMany(o => o.GapsMs)),
             E2eMs = Distribution.Of(ok.Select(o => o.E2eMs)),

@@ -2,12 +2,12 @@ using QwenMesh.ServiceDefaults;
 
 namespace QwenMesh.Cli.Commands;
 
-/// <summary>`serve gateway|prefill|decode|expert-worker [host options]`: runs one service in this process (the local mesh starts its children so).</summary>
+/// <summary>`serve gateway|prefill|decode|expert-worker|planner [host options]`: runs one service in this process (the local mesh starts its children so).</summary>
 public static class ServeCommand
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2) throw new CliUsageException("serve needs a role: gateway, prefill, decode or expert-worker");
+        if (args.Length < 2) throw new CliUsageException("serve needs a role: gateway, prefill, decode, expert-worker or planner");
         string[] rest = args[2..];
         switch (args[1])
         {
@@ -19,8 +19,10 @@ public static class ServeCommand
                 return ServiceRunner.RunAsync(Decode.DecodeHost.Role, () => Decode.DecodeHost.Build(rest)).GetAwaiter().GetResult();
             case "expert-worker":
                 return ServiceRunner.RunAsync(ExpertWorker.ExpertWorkerHost.Role, () => ExpertWorker.ExpertWorkerHost.Build(rest)).GetAwaiter().GetResult();
+            case "planner":
+                return ServiceRunner.RunAsync(Planner.PlannerHost.Role, () => Planner.PlannerHost.Build(rest)).GetAwaiter().GetResult();
             default:
-                throw new CliUsageException($"unknown role '{args[1]}' (gateway, prefill, decode or expert-worker)");
+                throw new CliUsageException($"unknown role '{args[1]}' (gateway, prefill, decode, expert-worker or planner)");
         }
     }
 }
