@@ -1,6 +1,8 @@
 // The checks behind k8s/check: schema validation of every rendered object and the deployment's invariants.
-// Usage: node check.mjs --rules RULES.yml --schemas DIR [--objects FILE ...] NAME=RENDERED.yaml ...
-//   (--objects: manifests checked against their schemas only, such as the k6 TestRun)
+// Usage: node check.mjs --rules RULES.yml --schemas DIR [--objects FILE ...] [--dashboard JSON RENDERED.yaml]
+//                       [--metric-names OUT] NAME=RENDERED.yaml ...
+//   (--objects: manifests checked against their schemas only, such as the k6 TestRun; --dashboard: the rendered
+//    k8s/dashboards against the dashboard JSON it packs; --metric-names: write the metrics the autoscalers read)
 //        node check.mjs --write-rules RULES.yml OUT.yaml
 import fs from "node:fs";
 import path from "node:path";
@@ -29,7 +31,10 @@ if (args[0] === "--write-rules") {
 }
 
 const option = name => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined; };
-const rulesFile = option("--rules"), schemasDir = option("--schemas");
+const rulesFile = option("--rules"), schemasDir = option("--schemas"), metricNamesFile = option("--metric-names");
+const dashboardAt = args.indexOf("--dashboard");
+const dashboard = dashboardAt >= 0 ? { json: args[dashboardAt + 1], rendered: args[dashboardAt + 2] } : undefined;
+if (dashboard) args.splice(dashboardAt, 3);
 const plain = [];
 for (let file; (file = option("--objects")); ) plain.push(file);
 const overlays = args.map(a => { const [name, file] = a.split("="); return { name, file }; });
@@ -53,9 +58,16 @@ const modelModules = {
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
   "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1",
 };
+// The kinds each hand-written schema covers: anything else of those groups is unknown, not "invalid".
+const crdKinds = {
+  "kafka.strimzi.io/v1beta2": ["Kafka", "KafkaNodePool", "KafkaTopic"],
+  "inference.networking.k8s.io/v1": ["InferencePool"],
+  "k6.io/v1alpha1": ["TestRun"],
+};
 async function validate(where, object) {
   const { apiVersion, kind } = object;
   if (crdSchemas[apiVersion]) {
+    if (!crdKinds[apiVersion].includes(kind)) return problem(where, `no schema for ${apiVersion} ${kind} (k8s/schemas covers ${crdKinds[apiVersion].join(", ")})`);
     if (!crdSchemas[apiVersion](object)) problem(where, ajv.errorsText(crdSchemas[apiVersion].errors));
     return;
   }
@@ -74,6 +86,10 @@ const canonical = v => Array.isArray(v) ? `[${v.map(canonical).join(",")}]`
   : v && typeof v === "object" ? `{${Object.keys(v).sort().map(k => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`
   : JSON.stringify(v);
 const matches = (selector, labels) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+// A full label selector (matchLabels and matchExpressions), as PodMonitors, PDBs and NetworkPolicies carry.
+const selects = (selector, labels = {}) => matches(selector?.matchLabels, labels) && (selector?.matchExpressions ?? []).every(e =>
+  e.operator === "In" ? e.values.includes(labels[e.key]) : e.operator === "NotIn" ? !e.values.includes(labels[e.key])
+  : e.operator === "Exists" ? e.key in labels : e.operator === "DoesNotExist" ? !(e.key in labels) : false);
 
 // Who may reach which pool on which port: role:port -> the callers, exactly. "prometheus" is Prometheus in the
 // monitoring namespace, "any" anyone, "inference-gateway" the proxy of the Gateway API Gateway.
@@ -105,6 +121,7 @@ function checkOverlay(name, objects) {
   if (namespaceConfig?.data?.namespace !== namespace) problem(name, `qwenmesh-namespace says "${namespaceConfig?.data?.namespace}", the overlay's namespace is "${namespace}"`);
   for (const o of objects)
     if (o.kind !== "Namespace" && o.metadata.namespace !== namespace) problem(at(o), `not in the overlay's namespace ${namespace}`);
+  const roleOf = w => w.spec.template.metadata.labels["app.kubernetes.io/component"];
   const hasComponent = role => workloads.some(w => w.spec.template.metadata.labels["app.kubernetes.io/component"] === role);
   const secrets = new Set(byKind("Secret").map(o => o.metadata.name));
   const configMaps = new Set(byKind("ConfigMap").map(o => o.metadata.name));
@@ -113,7 +130,7 @@ function checkOverlay(name, objects) {
   for (const w of workloads) {
     const pod = w.spec.template.spec, labels = w.spec.template.metadata.labels;
     const role = labels["app.kubernetes.io/component"];
-    if (!matches(w.spec.selector.matchLabels, labels)) problem(at(w), "its selector does not select its own pods");
+    if (!selects(w.spec.selector, labels)) problem(at(w), "its selector does not select its own pods");
     for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
       const where = `${at(w)} container ${c.name}`;
       if (!c.livenessProbe || !c.readinessProbe) problem(where, "needs a livenessProbe and a readinessProbe");
@@ -160,7 +177,7 @@ function checkOverlay(name, objects) {
         problem(at(s), `targetPort ${p.targetPort} is no container port of the pods it selects`);
   }
   for (const pdb of byKind("PodDisruptionBudget"))
-    if (!workloads.some(w => matches(pdb.spec.selector.matchLabels, w.spec.template.metadata.labels))) problem(at(pdb), "covers no pod");
+    if (!workloads.some(w => selects(pdb.spec.selector, w.spec.template.metadata.labels))) problem(at(pdb), "covers no pod");
 
   // Autoscaling: each target exists; each query pins this namespace and ends in "or vector(0)".
   const metricNames = new Set();
@@ -170,8 +187,16 @@ function checkOverlay(name, objects) {
     for (const t of so.spec.triggers) {
       const q = t.metadata.query ?? "";
       if (t.type !== "prometheus") continue;
-      const pinned = [...q.matchAll(/\{([^}]*)\}/g)].map(m => m[1]);
-      if (pinned.length === 0 || pinned.some(sel => !sel.includes(`namespace="${namespace}"`))) problem(at(so), `query does not pin namespace="${namespace}" in every selector: ${q}`);
+      // Every selector pins exactly the namespace the ScaledObject itself renders into (kustomize rewrites
+      // metadata.namespace, never a string inside a query).
+      const own = so.metadata.namespace;
+      const selectors = [...q.matchAll(/\{([^}]*)\}/g)].map(m => m[1]);
+      const metricsInQuery = [...q.matchAll(/qwenmesh:[a-z_]+/g)].length;
+      if (selectors.length === 0 || selectors.length !== metricsInQuery) problem(at(so), `every metric of the query needs a {namespace="${own}"} selector: ${q}`);
+      for (const sel of selectors) {
+        const pinnedTo = [...sel.matchAll(/namespace\s*=\s*"([^"]*)"/g)].map(m => m[1]);
+        if (pinnedTo.length !== 1 || pinnedTo[0] !== own) problem(at(so), `query selector {${sel}} pins namespace ${JSON.stringify(pinnedTo)}, the object is in "${own}": ${q}`);
+      }
       if (!/ or vector\(0\)$/.test(q.trim())) problem(at(so), `query does not end in "or vector(0)": ${q}`);
       for (const m of q.matchAll(/qwenmesh:[a-z_]+/g)) metricNames.add(m[0]);
     }
@@ -185,35 +210,79 @@ function checkOverlay(name, objects) {
     if (ns !== namespace) problem(at(planner), `plans for namespace "${ns}", the overlay's is "${namespace}"`);
   }
 
+  // The expert placement: Workers, the StatefulSet's replicas and the worker URLs (index order) agree, and each
+  // worker takes its index from its pod-index label.
+  const experts = workloads.find(w => w.kind === "StatefulSet" && w.metadata.name === "expert-worker");
+  const placement = objects.find(o => o.kind === "ConfigMap" && o.metadata.name === "qwenmesh-placement");
+  if (experts && placement) {
+    const workers = Number(placement.data.QwenMesh__Workers);
+    const urls = (placement.data.QwenMesh__ExpertWorkerUrls ?? "").split(",");
+    const want = Array.from({ length: workers }, (_, i) => `http://expert-worker-${i}.expert-worker:9090`);
+    if (experts.spec.replicas !== workers) problem(at(experts), `${experts.spec.replicas} replicas, the placement has Workers=${workers}: change them together`);
+    if (urls.join(",") !== want.join(",")) problem(at(placement), `QwenMesh__ExpertWorkerUrls ${urls.join(",")} are not the ${workers} workers in index order (${want.join(",")})`);
+    const index = experts.spec.template.spec.containers[0].env?.find(e => e.name === "QwenMesh__WorkerIndex");
+    if (index?.valueFrom?.fieldRef?.fieldPath !== "metadata.labels['apps.kubernetes.io/pod-index']")
+      problem(at(experts), "QwenMesh__WorkerIndex must come from the pod-index label (the placement index is the StatefulSet ordinal)");
+  } else if (experts || placement) problem(name, "the expert-worker StatefulSet and the qwenmesh-placement ConfigMap come together");
+  if (byKind("ScaledObject").some(so => so.spec.scaleTargetRef.name === "expert-worker") || byKind("HorizontalPodAutoscaler").some(h => h.spec.scaleTargetRef.name === "expert-worker"))
+    problem(name, "the expert-worker StatefulSet is autoscaled, but its size is the placement: resize it by re-placement");
+
+  // The InferencePool door: the pool selects decode pods on a port they serve, its Endpoint Picker exists and is told
+  // this pool, and every HTTPRoute backend of kind InferencePool names a pool here.
+  for (const pool of byKind("InferencePool")) {
+    const group = pool.apiVersion.split("/")[0];
+    const selected = workloads.filter(w => matches(pool.spec.selector.matchLabels, w.spec.template.metadata.labels));
+    if (selected.length === 0 || selected.some(w => roleOf(w) !== "decode")) problem(at(pool), `selects ${selected.map(roleOf).join(", ") || "no pod"}, not the decode pods`);
+    for (const { number } of pool.spec.targetPorts)
+      if (!selected.every(w => w.spec.template.spec.containers.some(c => c.ports?.some(p => p.containerPort === number)))) problem(at(pool), `target port ${number} is not served by the pods it selects`);
+    const epp = byKind("Service").find(svc => svc.metadata.name === pool.spec.endpointPickerRef.name);
+    if (!epp?.spec.ports.some(p => p.port === pool.spec.endpointPickerRef.port.number)) problem(at(pool), `its endpoint picker ${pool.spec.endpointPickerRef.name}:${pool.spec.endpointPickerRef.port.number} is no Service port here`);
+    const picker = workloads.find(w => epp && matches(epp.spec.selector, w.spec.template.metadata.labels));
+    const flags = picker?.spec.template.spec.containers[0].args ?? [];
+    // --pool-group defaults to inference.networking.k8s.io, the group of InferencePool v1.
+    const groupFlag = flags.find(f => f.startsWith("--pool-group="))?.slice("--pool-group=".length) ?? "inference.networking.k8s.io";
+    if (!flags.includes(`--pool-name=${pool.metadata.name}`) || groupFlag !== group)
+      problem(at(pool), `the endpoint picker's flags do not name this pool (--pool-name=${pool.metadata.name}, pool group ${group})`);
+  }
+  for (const route of byKind("HTTPRoute"))
+    for (const ref of route.spec.rules.flatMap(r => r.backendRefs ?? []).filter(b => b.kind === "InferencePool"))
+      if (!byKind("InferencePool").some(p => p.metadata.name === ref.name && p.apiVersion.split("/")[0] === ref.group))
+        problem(at(route), `routes to InferencePool ${ref.group}/${ref.name}, which is not here`);
+
   // Monitoring: the PrometheusRule is the rules file; some monitor scrapes the QwenMesh pods' "http" port.
   const rules = byKind("PrometheusRule");
   if (rules.length !== 1) problem(name, `expected one PrometheusRule, found ${rules.length}`);
   else if (canonical(rules[0].spec.groups) !== canonical(prometheusRule(rulesFile).spec.groups))
     problem(at(rules[0]), "differs from deploy/prometheus/rules/qwenmesh-rules.yml: run k8s/check --write-rules");
+  // Each QwenMesh role's "http" port is scraped exactly once: by a PodMonitor, or by a ServiceMonitor through a
+  // Service whose port of that name leads to the pods' "http" port (twice would double every sum KEDA reads).
   for (const role of qwenmeshRoles.filter(hasComponent)) {
     const labels = workloads.find(w => w.spec.template.metadata.labels["app.kubernetes.io/component"] === role).spec.template.metadata.labels;
-    if (!byKind("PodMonitor").some(m => matches(m.spec.selector.matchLabels, labels) && m.spec.podMetricsEndpoints.some(e => e.port === "http")))
-      problem(name, `no PodMonitor scrapes the ${role} pods' http port`);
+    const scrapes = byKind("PodMonitor").filter(m => selects(m.spec.selector, labels) && m.spec.podMetricsEndpoints.some(e => e.port === "http"))
+      .concat(byKind("ServiceMonitor").filter(m => byKind("Service").some(svc => selects(m.spec.selector, svc.metadata.labels)
+        && matches(svc.spec.selector, labels) && m.spec.endpoints.some(e => svc.spec.ports.some(p => p.name === e.port && p.targetPort === "http")))));
+    if (scrapes.length !== 1)
+      problem(name, `the ${role} pods' http port is scraped by ${scrapes.length} monitors (${scrapes.map(m => `${m.kind}/${m.metadata.name}`).join(", ") || "none"}), expected exactly one`);
   }
 
   // Network paths: what the policies allow, per pool and port, against the intended matrix.
   const policies = byKind("NetworkPolicy");
-  const roleOf = w => w.spec.template.metadata.labels["app.kubernetes.io/component"];
   const peersOf = peer => {
     if (peer.ipBlock) return ["ip:" + peer.ipBlock.cidr];
     if (peer.namespaceSelector) {
       const ns = peer.namespaceSelector.matchLabels ?? {};
       const pods = peer.podSelector?.matchLabels ?? {};
+      if (peer.namespaceSelector.matchExpressions || peer.podSelector?.matchExpressions) return [`expressions ${JSON.stringify(peer)}`];
       if (ns["kubernetes.io/metadata.name"] === "monitoring" && pods["app.kubernetes.io/name"] === "prometheus") return ["prometheus"];
       if (Object.keys(ns).length === 0 && pods["gateway.envoyproxy.io/owning-gateway-name"]) return ["inference-gateway"];
       return [`namespaces ${JSON.stringify(ns)} pods ${JSON.stringify(pods)}`];
     }
-    return workloads.filter(w => matches(peer.podSelector?.matchLabels, w.spec.template.metadata.labels)).map(roleOf);
+    return workloads.filter(w => selects(peer.podSelector, w.spec.template.metadata.labels)).map(roleOf);
   };
   const allowed = {};
   for (const w of workloads) {
     const labels = w.spec.template.metadata.labels, role = roleOf(w);
-    const selecting = policies.filter(p => (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress") && matches(p.spec.podSelector.matchLabels, labels));
+    const selecting = policies.filter(p => (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress") && selects(p.spec.podSelector, labels));
     if (selecting.length === 0) problem(at(w), "no NetworkPolicy selects it: its ingress is open");
     for (const c of w.spec.template.spec.containers)
       for (const port of c.ports ?? []) {
@@ -235,11 +304,14 @@ function checkOverlay(name, objects) {
 }
 
 // ------------------------------------------------------------------------------------------------------- run
+const readObjects = file => parseAllDocuments(fs.readFileSync(file, "utf8")).map(d => d.toJS()).filter(Boolean);
+const autoscalingMetrics = new Set();
 for (const { name, file } of overlays) {
-  const objects = parseAllDocuments(fs.readFileSync(file, "utf8")).map(d => d.toJS()).filter(Boolean);
+  const objects = readObjects(file);
   for (const o of objects) await validate(`${name}: ${o.kind}/${o.metadata?.name}`, o);
   const before = problems.length;
   const metrics = checkOverlay(name, objects);
+  for (const m of metrics) autoscalingMetrics.add(m);
   console.log(`  ${name}: ${objects.length} objects${problems.length === before ? " valid" : ""}; autoscaling reads ${[...metrics].sort().join(", ")}`);
 }
 for (const file of plain) {
@@ -248,9 +320,32 @@ for (const file of plain) {
   for (const o of objects) await validate(`${path.basename(file)}: ${o.kind}/${o.metadata?.name}`, o);
   console.log(`  ${path.basename(file)}: ${objects.length} object(s)${problems.length === before ? " valid" : ""}`);
 }
+if (dashboard) {
+  // k8s/dashboards packs deploy/grafana's JSON as is (no copy in k8s/): the one ConfigMap, labelled for Grafana's
+  // sidecar, holding exactly that dashboard.
+  const objects = readObjects(dashboard.rendered), before = problems.length;
+  for (const o of objects) await validate(`dashboards: ${o.kind}/${o.metadata?.name}`, o);
+  const cm = objects.filter(o => o.kind === "ConfigMap");
+  if (objects.length !== 1 || cm.length !== 1) problem("dashboards", `expected one ConfigMap, rendered ${objects.map(o => o.kind).join(", ")}`);
+  else {
+    const at = `dashboards: ConfigMap/${cm[0].metadata.name}`;
+    if (cm[0].metadata.labels?.grafana_dashboard !== "1") problem(at, 'needs the label grafana_dashboard: "1" (the Grafana sidecar looks for it)');
+    const [key, ...more] = Object.keys(cm[0].data ?? {});
+    const packed = (() => { try { return JSON.parse(cm[0].data[key]); } catch { return undefined; } })();
+    if (more.length > 0 || canonical(packed) !== canonical(JSON.parse(fs.readFileSync(dashboard.json, "utf8"))))
+      problem(at, `does not hold exactly ${path.basename(dashboard.json)}`);
+  }
+  console.log(`  dashboards: ${objects.length} object(s)${problems.length === before ? " valid" : ""}`);
+}
 if (problems.length > 0) {
   for (const p of problems) console.error(`  ${p}`);
   console.error(`k8s check: ${problems.length} problem(s)`);
   process.exit(1);
+}
+if (metricNamesFile) {
+  // For the mesh tests: one base name per line (a histogram by its name, not its _bucket/_sum/_count series).
+  const base = [...new Set([...autoscalingMetrics].map(m => m.replace(/_(bucket|sum|count)$/, "")))].sort();
+  fs.writeFileSync(metricNamesFile, base.join("\n") + "\n");
+  console.log(`  wrote ${base.length} metric names to ${metricNamesFile}`);
 }
 console.log("k8s check: all passed");
