@@ -1,5 +1,6 @@
 using QwenMesh.Cli.Commands;
 using QwenMesh.Model;
+using QwenMesh.Text;
 
 namespace QwenMesh.Cli;
 
@@ -15,6 +16,7 @@ public static class CliApp
           logits     --model DIR --tokens 1,2,3 [--prefill N] [--dtype float32|bfloat16]
           generate   [--model DIR] (--prompt TEXT [--chat] | --tokens ids) --max-tokens N [--temperature T] [--top-k K] [--top-p P] [--seed S] [--dtype D] [--json]
           tokenize   --model DIR --text TEXT
+          chat-template --model DIR --request FILE|-
           bench      [--json] [--dtype bfloat16|float32] [--preset bench] [--runs N]
           bench-experts [--json] [--preset small|bench] [--workers N] [--dtype D] [--runs N]
           bench-gateway [--json] [--redis HOST:PORT] [--requests N]
@@ -49,6 +51,7 @@ public static class CliApp
                 "logits" => LogitsCommand.Run(options, stdout),
                 "generate" => GenerateCommand.Run(options, stdout, stderr),
                 "tokenize" => TokenizeCommand.Run(options, stdout),
+                "chat-template" => ChatTemplateCommand.Run(options, stdout, Console.In),
                 "bench" => BenchCommand.Run(options, stdout, stderr),
                 "up" => UpCommand.Run(options, stdout, stderr),
                 "bench-experts" => BenchExpertsCommand.Run(options, stdout, stderr),
@@ -59,7 +62,7 @@ public static class CliApp
                 "plan" => PlanCommand.Run(options, stdout, stderr),
                 "probe" => ProbeCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, bench, bench-experts, bench-gateway, bench-usage, up, soak, usage, plan, probe, serve)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, chat-template, bench, bench-experts, bench-gateway, bench-usage, up, soak, usage, plan, probe, serve)"),
             };
             return code;
         }

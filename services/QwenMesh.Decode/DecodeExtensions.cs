@@ -9,7 +9,8 @@ using QwenMesh.Engine.Decode;
 using QwenMesh.Engine.Prefill;
 using QwenMesh.Hosting;
 using QwenMesh.Model;
-using QwenMesh.Model.Tokenization;
+using QwenMesh.Text.Templates;
+using QwenMesh.Text.Tokenization;
 using QwenMesh.ServiceDefaults.Metrics;
 using QwenMesh.ServiceDefaults.Options;
 using QwenMesh.ServiceDefaults.Startup;
@@ -33,6 +34,7 @@ public static class DecodeExtensions
         services.AddSingleton<TokenizerStartup>();
         services.AddSingleton<IStartupWork>(sp => sp.GetRequiredService<TokenizerStartup>());
         services.AddSingleton<ITokenizer>(sp => sp.GetRequiredService<TokenizerStartup>().Tokenizer);
+        services.AddSingleton<ServedTemplate>(sp => new ServedTemplate(sp.GetRequiredService<TokenizerStartup>().ChatTemplate));
         services.AddSingleton<ServedModel>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DecodeLoadTelemetry>();
@@ -76,15 +78,27 @@ public static class DecodeExtensions
             services.GetRequiredService<Engine.State.StateLimits>(), deliverStates: string.IsNullOrEmpty(options.Redis));
     }
 
-    /// <summary>Loads the tokenizer with the model (the chat template and stop ids come with it).</summary>
+    /// <summary>
+    /// Loads the tokenizer and the chat template the model folder ships: a broken template stops the start; a model
+    /// without one (a base model) serves completions, and chat requests are told why not.
+    /// </summary>
     sealed class TokenizerStartup(ServingOptions options) : IStartupWork
     {
         ITokenizer? _tokenizer;
+        ChatTemplate? _chatTemplate;
+        bool _loaded;
 
         public string Stage => "loading tokenizer";
 
         public ITokenizer Tokenizer => _tokenizer ?? throw new ServiceStartingException("the tokenizer is still loading");
 
-        public Task RunAsync(CancellationToken cancellation) => Task.Run(() => _tokenizer = TokenizerLoader.Load(options.Model), cancellation);
+        public ChatTemplate? ChatTemplate => _loaded ? _chatTemplate : throw new ServiceStartingException("the chat template is still loading");
+
+        public Task RunAsync(CancellationToken cancellation) => Task.Run(() =>
+        {
+            _chatTemplate = ChatTemplate.Exists(options.Model) ? ChatTemplate.Load(options.Model) : null;
+            _tokenizer = TokenizerLoader.Load(options.Model);
+            _loaded = true;
+        }, cancellation);
     }
 }

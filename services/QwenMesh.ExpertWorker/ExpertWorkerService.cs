@@ -7,6 +7,7 @@ using QwenMesh.Engine.Experts;
 using QwenMesh.Engine.Telemetry;
 using QwenMesh.Model.Checkpoints;
 using QwenMesh.ServiceDefaults.Metrics;
+using QwenMesh.Text;
 using static TorchSharp.torch;
 
 namespace QwenMesh.ExpertWorker;
@@ -64,7 +65,7 @@ public sealed class ExpertWorkerService(ExpertShard shard, ExpertPlacement place
             metrics.Computed(rowsCount, Stopwatch.GetElapsedTime(started).TotalSeconds);
             span?.SetTag(EngineTracing.Rows, rowsCount);
         }
-        catch (Exception e) when (e is ArgumentException or Model.ModelFormatException)
+        catch (Exception e) when (e is ArgumentException or ModelFormatException)
         {
             reply.Error = e.Message;
             span?.SetStatus(ActivityStatusCode.Error, e.Message);

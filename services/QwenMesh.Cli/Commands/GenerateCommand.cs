@@ -2,7 +2,8 @@ using System.Text.Json;
 using QwenMesh.Model;
 using QwenMesh.Model.Generation;
 using QwenMesh.Model.Sampling;
-using QwenMesh.Model.Tokenization;
+using QwenMesh.Text.Templates;
+using QwenMesh.Text.Tokenization;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Cli.Commands;
@@ -30,9 +31,7 @@ public static class GenerateCommand
         folder ??= DemoModel.Ensure(stderr);
 
         ITokenizer tokenizer = TokenizerLoader.Load(folder);
-        IReadOnlyList<int> promptIds = ids ?? tokenizer.Encode(chat
-            ? ChatTemplate.Render([ChatMessage.User(prompt!)], addGenerationPrompt: true)
-            : prompt!);
+        IReadOnlyList<int> promptIds = ids ?? tokenizer.Encode(chat ? ChatTemplate.Load(folder).Render(UserTurn(prompt!)) : prompt!);
         using QwenModel model = QwenModel.Load(folder, dtype);
         var stops = new HashSet<int>(tokenizer.StopTokenIds);
         if (model.Config.EosTokenId is { } eos) stops.Add(eos);
@@ -54,4 +53,7 @@ public static class GenerateCommand
         }
         return 0;
     }
+
+    static ChatTemplateInputs UserTurn(string prompt) =>
+        new([JsonSerializer.SerializeToElement(new { role = "user", content = prompt })]);
 }

@@ -1,4 +1,4 @@
-using QwenMesh.Model.Tokenization;
+using QwenMesh.Text.Tokenization;
 
 namespace QwenMesh.Cli.Commands;
 

@@ -4,7 +4,6 @@ using QwenMesh.Decode.OpenAi;
 using QwenMesh.Decode.Tenancy;
 using QwenMesh.Hosting;
 using QwenMesh.Model.Sampling;
-using QwenMesh.Model.Tokenization;
 using QwenMesh.ServiceDefaults.Metrics;
 
 namespace QwenMesh.Decode.Api;
@@ -16,17 +15,8 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
     {
         ChatCompletionRequest request = ChatCompletionRequest.Parse(await RequestBody.ReadAsync(http));
         served.Check(request.Model);
-        var messages = request.Messages.Select(ToChat).ToList();
         string? session = ServedModel.Session(http.Request);
-        ConversationPrompt prompt;
-        try
-        {
-            prompt = ConversationPrompt.Render(served.Tokenizer, messages, request.EnableThinking);
-        }
-        catch (ArgumentException e)
-        {
-            throw OpenAiException.BadRequest(e.Message, "messages");
-        }
+        ConversationPrompt prompt = served.RenderChat(request.Conversation, http.RequestAborted);
         ServedModel.PromptTokens(http.Response, prompt.Tokens.Count);
         RequestIdentity identity = TenantIdentity.Of(http);
         int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget);
@@ -44,7 +34,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewChatId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
-            var filter = new ChatOutputFilter(o.Stop, startsInReasoning: false);
+            var filter = new ChatOutputFilter(o.Stop, prompt.StartsInReasoning);
             if (o.Stream)
             {
                 var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage);
@@ -94,7 +84,4 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             run?.Release();
         }
     }
-
-    static ChatMessage ToChat(RequestMessage m) => new(m.Role, m.Content, m.ReasoningContent,
-        m.ToolCalls.Count == 0 ? null : m.ToolCalls.Select(c => new ChatToolCall(c.Name, c.Arguments)).ToList());
 }

@@ -1,15 +1,39 @@
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Hosting;
 using QwenMesh.Model;
-using QwenMesh.Model.Tokenization;
+using QwenMesh.Decode.Completions;
+using QwenMesh.Text.Templates;
+using QwenMesh.Text.Tokenization;
 
 namespace QwenMesh.Decode.Api;
 
-/// <summary>What the API endpoints share: the served model's identity, tokenizer, stop ids and limits.</summary>
-public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIdentity identity, ServingOptions options)
+/// <summary>What the API endpoints share: the served model's identity, tokenizer, chat template, stop ids and limits.</summary>
+public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTemplate template, ModelIdentity identity, ServingOptions options)
 {
     public string Name => identity.Name;
     public ITokenizer Tokenizer => tokenizer;
+
+    /// <summary>
+    /// The conversation through the model's chat template; a value the template cannot take, or a conversation it
+    /// refuses (its raise_exception), is a 400 naming the field.
+    /// </summary>
+    public ConversationPrompt RenderChat(ChatTemplateInputs conversation, CancellationToken cancel)
+    {
+        ChatTemplate chatTemplate = template.Chat ?? throw OpenAiException.BadRequest(
+            $"The model '{identity.Name}' ships no chat template, so it serves /v1/completions only.", "messages", "no_chat_template");
+        try
+        {
+            return ConversationPrompt.Render(tokenizer, chatTemplate, conversation, cancel);
+        }
+        catch (ChatInputException e)
+        {
+            throw OpenAiException.BadRequest(e.Message, e.Field);
+        }
+        catch (TemplateException e)
+        {
+            throw OpenAiException.BadRequest($"The model's chat template cannot render this conversation: {e.Reason}", "messages", "invalid_conversation");
+        }
+    }
     public int MaxContextTokens => Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings);
     public IReadOnlySet<int> StopTokens { get; } = tokenizer.StopTokenIds.Concat(model.Config.EosTokenId is { } eos ? [eos] : []).ToHashSet();
 
@@ -66,3 +90,6 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ModelIden
     public static string? Session(HttpRequest request) =>
         request.Headers["x-session-id"] is { Count: > 0 } s && !string.IsNullOrWhiteSpace(s[0]) ? s[0] : null;
 }
+
+/// <summary>The model's chat template, or null for a model that ships none.</summary>
+public sealed record ServedTemplate(ChatTemplate? Chat);

@@ -1,26 +1,54 @@
-using QwenMesh.Model.Tokenization;
+using System.Text.Json;
+using QwenMesh.Text.Templates;
+using QwenMesh.Text.Tokenization;
 
 namespace QwenMesh.Decode.Completions;
 
 /// <summary>
-/// A chat conversation as prompt tokens, plus the session checkpoint: the token count at the end of the last
-/// user (or tool) turn. Earlier turns render the same in every later request of the conversation, so a state saved
-/// there is always extended by the next turn's prompt; the assistant's reply is not (Qwen's template re-renders it).
+/// A chat conversation as prompt tokens (rendered by the model's own chat template), plus the session checkpoint:
+/// the token count at the end of the last user (or tool) turn. Earlier turns render the same in every later request
+/// of the conversation, so a state saved there is always extended by the next turn's prompt; the assistant's reply is
+/// not (Qwen's templates re-render it). <see cref="StartsInReasoning"/>: the prompt leaves a &lt;think&gt; block open
+/// (Qwen3.5 opens one in its generation prompt), so the output begins as reasoning.
 /// </summary>
-public sealed record ConversationPrompt(IReadOnlyList<int> Tokens, int CheckpointAt)
+public sealed record ConversationPrompt(IReadOnlyList<int> Tokens, int CheckpointAt, bool StartsInReasoning)
 {
-    public static ConversationPrompt Render(ITokenizer tokenizer, IReadOnlyList<ChatMessage> messages, bool? enableThinking)
+    public static ConversationPrompt Render(ITokenizer tokenizer, ChatTemplate template, ChatTemplateInputs conversation, CancellationToken cancel = default)
     {
-        IReadOnlyList<int> tokens = tokenizer.Encode(ChatTemplate.Render(messages, addGenerationPrompt: true, enableThinking: enableThinking));
+        string text = template.Render(conversation, cancel);
+        IReadOnlyList<int> tokens = tokenizer.Encode(text);
+        bool reasoning = OpensThinking(text);
         int lastQuery = -1;
-        for (int i = 0; i < messages.Count; i++)
+        for (int i = 0; i < conversation.Messages.Count; i++)
         {
-            if (messages[i].Role is ChatMessage.UserRole or ChatMessage.ToolRole) lastQuery = i;
+            if (Role(conversation.Messages[i]) is "user" or "tool") lastQuery = i;
         }
-        if (lastQuery < 0) return new ConversationPrompt(tokens, 0);
-        IReadOnlyList<int> upToQuery = tokenizer.Encode(ChatTemplate.Render(messages.Take(lastQuery + 1).ToList()));
-        // Only a true prefix can be resumed (it always is for the Qwen template; this guards the assumption).
+        if (lastQuery < 0) return new ConversationPrompt(tokens, 0, reasoning);
+        IReadOnlyList<int> upToQuery;
+        try
+        {
+            upToQuery = tokenizer.Encode(template.Render(
+                conversation with { Messages = conversation.Messages.Take(lastQuery + 1).ToList(), AddGenerationPrompt = false }, cancel));
+        }
+        catch (Exception e) when (e is TemplateException or ChatInputException)
+        {
+            // A template may refuse a conversation that ends on a tool turn; then there is no checkpoint to keep.
+            return new ConversationPrompt(tokens, 0, reasoning);
+        }
+        // Only a true prefix can be resumed (Qwen's templates give one; this guards the assumption for others).
         bool prefix = upToQuery.Count < tokens.Count && upToQuery.SequenceEqual(tokens.Take(upToQuery.Count));
-        return new ConversationPrompt(tokens, prefix ? upToQuery.Count : 0);
+        return new ConversationPrompt(tokens, prefix ? upToQuery.Count : 0, reasoning);
+    }
+
+    static string? Role(JsonElement message) =>
+        message.ValueKind == JsonValueKind.Object && message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String
+            ? role.GetString()
+            : null;
+
+    // The last <think> after the last </think>: the generation prompt left a reasoning block open.
+    static bool OpensThinking(string prompt)
+    {
+        int open = prompt.LastIndexOf("<think>", StringComparison.Ordinal);
+        return open >= 0 && prompt.IndexOf("</think>", open, StringComparison.Ordinal) < 0 && prompt[(open + "<think>".Length)..].Trim().Length == 0;
     }
 }

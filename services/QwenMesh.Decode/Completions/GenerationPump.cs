@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using QwenMesh.Decode.OpenAi;
-using QwenMesh.Model.Tokenization;
+using QwenMesh.Text.Tokenization;
 using ModelFinish = QwenMesh.Model.Generation.FinishReason;
 
 namespace QwenMesh.Decode.Completions;

@@ -1,18 +1,19 @@
 using System.Text.Json;
+using QwenMesh.Text.Templates;
 
 namespace QwenMesh.Decode.OpenAi;
 
 /// <summary>
-/// A validated POST /v1/chat/completions body. MaxTokens is null when the client set no limit;
-/// EnableThinking is null when chat_template_kwargs.enable_thinking was not given (the template decides).
+/// A validated POST /v1/chat/completions body. MaxTokens is null when the client set no limit. Messages are the
+/// validated view; <see cref="Conversation"/> keeps the messages, tools and chat_template_kwargs as sent, for the
+/// model's chat template.
 /// </summary>
 public sealed record ChatCompletionRequest(
     string Model,
     IReadOnlyList<RequestMessage> Messages,
     int? MaxTokens,
     GenerationOptions Options,
-    bool? EnableThinking,
-    IReadOnlyList<JsonElement> Tools)
+    ChatTemplateInputs Conversation)
 {
     /// <summary>Parses and validates the raw UTF-8 body; throws a 400 <see cref="OpenAiException"/> naming the bad param.</summary>
     public static ChatCompletionRequest Parse(ReadOnlySpan<byte> json)
@@ -34,19 +35,24 @@ public sealed record ChatCompletionRequest(
         // user is only an end-user tag for abuse tracking; it is type-checked like OpenAI does and otherwise ignored.
         RequestJson.OptionalString(root, "user");
 
-        return new ChatCompletionRequest(model, messages, maxTokens, options, ParseEnableThinking(root), ParseTools(root));
+        // Cloned because the elements must outlive the document they were parsed from.
+        var raw = root.GetProperty("messages").EnumerateArray().Select(m => m.Clone()).ToList();
+        var conversation = new ChatTemplateInputs(raw, ParseTools(root), AddGenerationPrompt: true, ParseTemplateKwargs(root));
+        return new ChatCompletionRequest(model, messages, maxTokens, options, conversation);
     }
 
-    static bool? ParseEnableThinking(JsonElement root)
+    // Every key is a variable of the chat template (enable_thinking, reasoning_effort, ...); enable_thinking is a bool.
+    static IReadOnlyDictionary<string, JsonElement>? ParseTemplateKwargs(JsonElement root)
     {
         if (!RequestJson.TryGetValue(root, "chat_template_kwargs", out var kwargs)) return null;
         RequestJson.AsObject(kwargs, "chat_template_kwargs");
-        return RequestJson.OptionalBool(kwargs, "enable_thinking", "chat_template_kwargs");
+        RequestJson.OptionalBool(kwargs, "enable_thinking", "chat_template_kwargs");
+        return kwargs.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
     }
 
-    static IReadOnlyList<JsonElement> ParseTools(JsonElement root)
+    static IReadOnlyList<JsonElement>? ParseTools(JsonElement root)
     {
-        if (!RequestJson.TryGetValue(root, "tools", out var tools)) return [];
+        if (!RequestJson.TryGetValue(root, "tools", out var tools)) return null;
         RequestJson.AsArray(tools, "tools");
         if (tools.GetArrayLength() == 0) throw RequestErrors.EmptyArray("tools");
 

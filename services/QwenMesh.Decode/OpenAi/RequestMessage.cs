@@ -77,10 +77,14 @@ public sealed record RequestMessage(
             string partParam = $"{contentParam}[{index++}]";
             RequestJson.AsObject(part, partParam);
             string type = RequestJson.RequiredString(part, "type", partParam);
+            if (type is "image_url" or "image" or "video" or "video_url" or "input_audio")
+            {
+                throw RequestErrors.UnsupportedValue(RequestJson.Path(partParam, "type"),
+                    $"Content parts of type '{type}' need the model's vision or audio encoder, which this server does not run yet; only 'text' parts are served.");
+            }
             if (type != "text")
             {
-                throw RequestErrors.UnsupportedValue(
-                    RequestJson.Path(partParam, "type"), $"Content parts of type '{type}' are not supported; only 'text' parts are.");
+                throw RequestErrors.InvalidValue(RequestJson.Path(partParam, "type"), type, "'text', 'image_url'");
             }
             text.Append(RequestJson.RequiredString(part, "text", partParam));
         }

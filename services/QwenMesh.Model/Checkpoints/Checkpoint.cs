@@ -1,4 +1,5 @@
 using System.Text.Json;
+using QwenMesh.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using QwenMesh.Text;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Checkpoints;

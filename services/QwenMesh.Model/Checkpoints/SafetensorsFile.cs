@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using QwenMesh.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 

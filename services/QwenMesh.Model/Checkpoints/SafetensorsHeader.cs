@@ -1,4 +1,5 @@
 using System.Text.Json;
+using QwenMesh.Text;
 
 namespace QwenMesh.Model.Checkpoints;
 

@@ -34,6 +34,10 @@ public static class RandomCheckpoint
             foreach (string name in new[] { "tokenizer.json", "tokenizer_config.json" })
                 File.Copy(Path.Combine(tok, name), Path.Combine(folder, name), overwrite: true);
         }
+        else
+        {
+            File.WriteAllText(Path.Combine(folder, ChatMLTemplate.FileName), ChatMLTemplate.Source + "\n");
+        }
     }
 
     static readonly Dictionary<string, string> Metadata = new() { ["format"] = "pt" };

@@ -18,8 +18,8 @@ public sealed class ChatCompletionRequestTests
         Assert.Null(request.MaxTokens);
         Assert.Equal(GenerationOptions.Default with { Stop = request.Options.Stop }, request.Options);
         Assert.Empty(request.Options.Stop);
-        Assert.Null(request.EnableThinking);
-        Assert.Empty(request.Tools);
+        Assert.Null(request.Conversation.Kwargs);
+        Assert.Null(request.Conversation.Tools);
     }
 
     [Fact]
@@ -40,8 +40,8 @@ public sealed class ChatCompletionRequestTests
         Assert.Equal(["\n\n", "END"], options.Stop);
         Assert.True(options.Stream);
         Assert.True(options.IncludeUsage);
-        Assert.False(request.EnableThinking);
-        var tool = Assert.Single(request.Tools);
+        Assert.False(request.Conversation.Kwargs!["enable_thinking"].GetBoolean());
+        var tool = Assert.Single(request.Conversation.Tools!);
         Assert.Equal("get_weather", tool.GetProperty("function").GetProperty("name").GetString());
     }
 
@@ -50,7 +50,7 @@ public sealed class ChatCompletionRequestTests
     {
         var request = ChatCompletionRequest.Parse(RequestBodies.Chat("'tools':[{'type':'function','function':{'name':'f'}}]"));
         GC.Collect();
-        Assert.Equal("{\"type\":\"function\",\"function\":{\"name\":\"f\"}}", request.Tools[0].GetRawText());
+        Assert.Equal("{\"type\":\"function\",\"function\":{\"name\":\"f\"}}", request.Conversation.Tools![0].GetRawText());
     }
 
     [Theory]
@@ -104,8 +104,8 @@ public sealed class ChatCompletionRequestTests
             + "'stream_options':null,'n':null,'chat_template_kwargs':null,'tools':null,'user':null,'logprobs':null"));
         Assert.Null(request.MaxTokens);
         Assert.Equal(GenerationOptions.Default with { Stop = request.Options.Stop }, request.Options);
-        Assert.Null(request.EnableThinking);
-        Assert.Empty(request.Tools);
+        Assert.Null(request.Conversation.Kwargs);
+        Assert.Null(request.Conversation.Tools);
     }
 
     [Fact]

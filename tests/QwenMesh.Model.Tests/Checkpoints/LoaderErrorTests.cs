@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using QwenMesh.Model.Presets;
 using QwenMesh.Model.Tests.Support;
+using QwenMesh.Text;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Tests.Checkpoints;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using QwenMesh.Model.Config;
 using QwenMesh.Model.Tests.Support;
+using QwenMesh.Text;
 
 namespace QwenMesh.Model.Tests.Config;
 
