@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using QwenMesh.ServiceDefaults.Options;
+using QwenMesh.Text.ToolCalls;
 
 namespace QwenMesh.Hosting;
 
@@ -28,6 +29,8 @@ public sealed class ServingOptions
         c.Positive(nameof(ExpertCooldownSeconds), o.ExpertCooldownSeconds);
         c.AtLeast(nameof(MaxContextTokens), o.MaxContextTokens, 2);
         c.AtLeast(nameof(DefaultMaxTokens), o.DefaultMaxTokens, 1);
+        if (!ToolCallFormats.Names.Contains(o.ToolCallParser.ToLowerInvariant()))
+            c.Fail(nameof(ToolCallParser), o.ToolCallParser, $"must be one of {string.Join(", ", ToolCallFormats.Names)}");
         c.AtLeast(nameof(HandoffTtlSeconds), o.HandoffTtlSeconds, 1);
         c.AtLeast(nameof(SessionTtlSeconds), o.SessionTtlSeconds, 1);
     }
@@ -83,6 +86,9 @@ public sealed class ServingOptions
 
     /// <summary>Completion tokens a request gets when it names no max_tokens (the rest of the context would hold a batch slot for long).</summary>
     public int DefaultMaxTokens { get; set; } = 4096;
+
+    /// <summary>How answers' tool calls are read: auto (the format the chat template shows), hermes, qwen3_coder (XML), none.</summary>
+    public string ToolCallParser { get; set; } = "auto";
 
     /// <summary>The mesh credential every internal gRPC call carries, or a file holding it (see MeshCredential).</summary>
     public string? MeshSecret { get; set; }

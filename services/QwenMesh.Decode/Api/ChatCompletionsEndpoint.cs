@@ -35,20 +35,31 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             string id = CompletionIds.NewChatId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
             var filter = new ChatOutputFilter(o.Stop, prompt.StartsInReasoning);
+            ToolCallOutput? tools = served.ToolCalls(request);
             if (o.Stream)
             {
                 var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage);
                 var sse = new SseResponse(http);
                 await sse.StartAsync();
                 await sse.SendAsync(chunks.RoleChunk());
-                async Task Send(ChatOutputDelta d)
+                async Task Send(ChatOutputDelta d, bool final)
                 {
                     if (d.Reasoning.Length > 0) await sse.SendAsync(chunks.ReasoningChunk(d.Reasoning));
-                    if (d.Content.Length > 0) await sse.SendAsync(chunks.ContentChunk(d.Content));
+                    if (tools is null)
+                    {
+                        if (d.Content.Length > 0) await sse.SendAsync(chunks.ContentChunk(d.Content));
+                        return;
+                    }
+                    foreach (var (text, calls) in final ? [tools.Feed(d.Content), tools.Flush()] : new[] { tools.Feed(d.Content) })
+                    {
+                        if (text.Length > 0) await sse.SendAsync(chunks.ContentChunk(text));
+                        foreach (ToolCallDelta call in calls) await sse.SendAsync(chunks.ToolCallChunk(call));
+                    }
                 }
                 var (finish, generated, thought) = await pump.RunAsync(run, stopper,
-                    async text => { var d = filter.Feed(text); await Send(d); return d.Stopped; },
-                    async () => await Send(filter.Flush()), telemetry, http.RequestAborted, () => filter.Thinking);
+                    async text => { var d = filter.Feed(text); await Send(d, d.Stopped); return d.Stopped; },
+                    async () => await Send(filter.Flush(), true), telemetry, http.RequestAborted, () => filter.Thinking);
+                if (tools is { Called: true } && finish == FinishReason.Stop) finish = FinishReason.ToolCalls;
                 var usage = new OpenAi.Usage(run.PromptTokens, generated, run.CachedTokens);
                 // In the ledger and the outbox before the last events: whoever holds the whole stream finds the entry, and its event is durable.
                 if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, finish, filter.HasReasoning ? thought : 0);
@@ -60,18 +71,36 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             }
             var reasoning = new System.Text.StringBuilder();
             var content = new System.Text.StringBuilder();
-            void Collect(ChatOutputDelta d)
+            var calls = new List<(string Id, string Name, System.Text.StringBuilder Arguments)>();
+            void Collect(ChatOutputDelta d, bool final)
             {
                 reasoning.Append(d.Reasoning);
-                content.Append(d.Content);
+                if (tools is null)
+                {
+                    content.Append(d.Content);
+                    return;
+                }
+                foreach (var (text, deltas) in final ? [tools.Feed(d.Content), tools.Flush()] : new[] { tools.Feed(d.Content) })
+                {
+                    content.Append(text);
+                    foreach (ToolCallDelta call in deltas)
+                    {
+                        if (call.Id is not null) calls.Add((call.Id, call.Name!, new System.Text.StringBuilder()));
+                        calls[call.Index].Arguments.Append(call.Arguments);
+                    }
+                }
             }
             var (end, count, thinking) = await pump.RunAsync(run, stopper,
-                text => { var d = filter.Feed(text); Collect(d); return Task.FromResult(d.Stopped); },
-                () => { Collect(filter.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted, () => filter.Thinking);
+                text => { var d = filter.Feed(text); Collect(d, d.Stopped); return Task.FromResult(d.Stopped); },
+                () => { Collect(filter.Flush(), true); return Task.CompletedTask; }, telemetry, http.RequestAborted, () => filter.Thinking);
+            if (calls.Count > 0 && end == FinishReason.Stop) end = FinishReason.ToolCalls;
             var told = new OpenAi.Usage(run.PromptTokens, count, run.CachedTokens);
             if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, end, filter.HasReasoning ? thinking : 0);
-            var response = new ChatCompletionResponse(id, created, served.Name, content.ToString(),
-                filter.HasReasoning ? reasoning.ToString() : null, end, told);
+            // An answer that only calls tools has no content (null), as OpenAI sends it.
+            string? answer = calls.Count > 0 && string.IsNullOrWhiteSpace(content.ToString()) ? null : content.ToString();
+            var response = new ChatCompletionResponse(id, created, served.Name, answer,
+                filter.HasReasoning ? reasoning.ToString() : null, end, told,
+                calls.Select(c => (c.Id, c.Name, c.Arguments.ToString())).ToList());
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
             telemetry.Finished(end, count, id);

@@ -3,6 +3,7 @@ using QwenMesh.Hosting;
 using QwenMesh.Model;
 using QwenMesh.Decode.Completions;
 using QwenMesh.Text.Templates;
+using QwenMesh.Text.ToolCalls;
 using QwenMesh.Text.Tokenization;
 
 namespace QwenMesh.Decode.Api;
@@ -10,6 +11,10 @@ namespace QwenMesh.Decode.Api;
 /// <summary>What the API endpoints share: the served model's identity, tokenizer, chat template, stop ids and limits.</summary>
 public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTemplate template, ModelIdentity identity, ServingOptions options)
 {
+    readonly ToolCallFormat _toolCalls = template.Chat is { } chat
+        ? ToolCallFormats.Parse(options.ToolCallParser, chat.Sources.TryGetValue("tool_use", out string? toolUse) ? toolUse : chat.Source)
+        : ToolCallFormat.None;
+
     public string Name => identity.Name;
     public ITokenizer Tokenizer => tokenizer;
 
@@ -84,6 +89,19 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTem
         response.Headers["x-qwenmesh-prefill-ms"] = run.PrefillMs.ToString("F1", invariant);
         response.Headers["x-qwenmesh-handoff-ms"] = run.HandoffMs.ToString("F1", invariant);
         response.Headers["x-qwenmesh-state-bytes"] = run.StateBytes.ToString(invariant);
+    }
+
+    /// <summary>
+    /// How the answer's tool calls are read for this request: null when it offers no tools, says tool_choice "none",
+    /// or the model's template shows no tool-call format (the answer is then all content).
+    /// </summary>
+    public ToolCallOutput? ToolCalls(ChatCompletionRequest request)
+    {
+        if (request.ToolChoice.Mode == ToolChoiceMode.None || _toolCalls == ToolCallFormat.None || request.Conversation.Tools is not { Count: > 0 } tools)
+        {
+            return null;
+        }
+        return new ToolCallOutput(_toolCalls.CreateParser(new ToolSchemas(tools)), request.ToolChoice.Parallel);
     }
 
     /// <summary>The conversation the request continues (header x-session-id), if any.</summary>

@@ -24,6 +24,28 @@ public sealed class ChatCompletionChunks(string id, long created, string model, 
     /// <summary>A piece of the model's thinking.</summary>
     public byte[] ReasoningChunk(string text) => Choice(json => json.WriteString("reasoning_content", text), finishReason: null);
 
+    /// <summary>
+    /// A piece of a tool call as OpenAI streams it: the first names the call (index, id, type, function name, empty
+    /// arguments), the rest carry argument fragments under the call's index.
+    /// </summary>
+    public byte[] ToolCallChunk(ToolCallDelta call) => Choice(json =>
+    {
+        json.WriteStartArray("tool_calls");
+        json.WriteStartObject();
+        json.WriteNumber("index", call.Index);
+        if (call.Id is not null)
+        {
+            json.WriteString("id", call.Id);
+            json.WriteString("type", "function");
+        }
+        json.WriteStartObject("function");
+        if (call.Name is not null) json.WriteString("name", call.Name);
+        json.WriteString("arguments", call.Arguments);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+    }, finishReason: null);
+
     /// <summary>The last chunk of the choice: an empty delta and the finish reason.</summary>
     public byte[] FinishChunk(FinishReason reason) => Choice(_ => { }, reason);
 

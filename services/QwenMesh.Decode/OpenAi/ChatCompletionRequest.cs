@@ -13,7 +13,8 @@ public sealed record ChatCompletionRequest(
     IReadOnlyList<RequestMessage> Messages,
     int? MaxTokens,
     GenerationOptions Options,
-    ChatTemplateInputs Conversation)
+    ChatTemplateInputs Conversation,
+    ToolChoice ToolChoice)
 {
     /// <summary>Parses and validates the raw UTF-8 body; throws a 400 <see cref="OpenAiException"/> naming the bad param.</summary>
     public static ChatCompletionRequest Parse(ReadOnlySpan<byte> json)
@@ -37,8 +38,15 @@ public sealed record ChatCompletionRequest(
 
         // Cloned because the elements must outlive the document they were parsed from.
         var raw = root.GetProperty("messages").EnumerateArray().Select(m => m.Clone()).ToList();
-        var conversation = new ChatTemplateInputs(raw, ParseTools(root), AddGenerationPrompt: true, ParseTemplateKwargs(root));
-        return new ChatCompletionRequest(model, messages, maxTokens, options, conversation);
+        var tools = ParseTools(root);
+        var toolChoice = ToolChoice.Parse(root, tools);
+        if (toolChoice.Mode is ToolChoiceMode.Required or ToolChoiceMode.Function)
+        {
+            throw RequestErrors.UnsupportedValue("tool_choice",
+                "tool_choice 'required' and a named function need constrained decoding, which this server does not do yet; use 'auto'.");
+        }
+        var conversation = new ChatTemplateInputs(raw, tools, AddGenerationPrompt: true, ParseTemplateKwargs(root));
+        return new ChatCompletionRequest(model, messages, maxTokens, options, conversation, toolChoice);
     }
 
     // Every key is a variable of the chat template (enable_thinking, reasoning_effort, ...); enable_thinking is a bool.

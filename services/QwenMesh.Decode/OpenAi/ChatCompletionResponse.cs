@@ -2,7 +2,8 @@ namespace QwenMesh.Decode.OpenAi;
 
 /// <summary>
 /// The body of a non-streamed chat completion (object "chat.completion") with its single choice.
-/// ReasoningContent null leaves the field out, as for a model that did not think.
+/// ReasoningContent null leaves the field out, as for a model that did not think; ToolCalls are the calls the answer
+/// made (each with its id, name and arguments JSON), content null when they are all it said.
 /// </summary>
 public sealed record ChatCompletionResponse(
     string Id,
@@ -11,7 +12,8 @@ public sealed record ChatCompletionResponse(
     string? Content,
     string? ReasoningContent,
     FinishReason FinishReason,
-    Usage Usage)
+    Usage Usage,
+    IReadOnlyList<(string Id, string Name, string Arguments)>? ToolCalls = null)
 {
     /// <summary>The response body as UTF-8 JSON.</summary>
     public byte[] ToJson()
@@ -25,6 +27,22 @@ public sealed record ChatCompletionResponse(
         json.WriteString("role", "assistant");
         json.WriteString("content", Content);
         if (ReasoningContent is not null) json.WriteString("reasoning_content", ReasoningContent);
+        if (ToolCalls is { Count: > 0 })
+        {
+            json.WriteStartArray("tool_calls");
+            foreach (var (id, name, arguments) in ToolCalls)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", id);
+                json.WriteString("type", "function");
+                json.WriteStartObject("function");
+                json.WriteString("name", name);
+                json.WriteString("arguments", arguments);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
         json.WriteNull("logprobs");
         json.WriteString("finish_reason", FinishReason.ToWire());

@@ -10,7 +10,9 @@ public static class CompletionIds
 {
     public const string ChatPrefix = "chatcmpl-";
     public const string TextPrefix = "cmpl-";
+    public const string ToolCallPrefix = "call_";
     public const int RandomLength = 29;
+    const int ToolCallRandomLength = 24;
 
     const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -19,4 +21,7 @@ public static class CompletionIds
 
     /// <summary>An id for a text completion, e.g. <c>cmpl-...</c>.</summary>
     public static string NewTextId() => TextPrefix + RandomNumberGenerator.GetString(Alphabet, RandomLength);
+
+    /// <summary>An id for a tool call, e.g. <c>call_Wn8dX2kLq0RtYb7sVh3mJcPa</c>; the client sends it back with the result.</summary>
+    public static string NewToolCallId() => ToolCallPrefix + RandomNumberGenerator.GetString(Alphabet, ToolCallRandomLength);
 }

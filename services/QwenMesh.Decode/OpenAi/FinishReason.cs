@@ -1,10 +1,11 @@
 namespace QwenMesh.Decode.OpenAi;
 
-/// <summary>Why a choice ended: a stop token or stop string, or the max_tokens limit.</summary>
+/// <summary>Why a choice ended: a stop token or stop string, the max_tokens limit, or an answer that called tools.</summary>
 public enum FinishReason
 {
     Stop,
     Length,
+    ToolCalls,
 }
 
 /// <summary>The finish_reason strings of the wire format.</summary>
@@ -14,6 +15,7 @@ public static class FinishReasonNames
     {
         FinishReason.Stop => "stop",
         FinishReason.Length => "length",
+        FinishReason.ToolCalls => "tool_calls",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -112,7 +112,7 @@ public sealed class ChatCompletionRequestTests
     public void Unknown_fields_are_ignored()
     {
         var request = ChatCompletionRequest.Parse(RequestBodies.Chat(
-            "'frequency_penalty':0.5,'tool_choice':'auto','response_format':{'type':'text'},'metadata':{'a':[1,2]},'x':null"));
+            "'frequency_penalty':0.5,'response_format':{'type':'text'},'metadata':{'a':[1,2]},'x':null"));
         Assert.Equal("qwen", request.Model);
     }
 
@@ -151,5 +151,17 @@ public sealed class ChatCompletionRequestTests
     {
         var request = ChatCompletionRequest.Parse("{\"model\":\"q\",\"messages\":[{\"role\":\"user\",\"content\":\"a\\nb\\u00e9\\ud83d\\ude00\\\"\"}]}"u8);
         Assert.Equal("a\nbé😀\"", request.Messages[0].Content);
+    }
+
+    [Theory]
+    [InlineData("", "None", true)]
+    [InlineData("'tools':[{'type':'function','function':{'name':'f'}}]", "Auto", true)]
+    [InlineData("'tools':[{'type':'function','function':{'name':'f'}}],'tool_choice':'none','parallel_tool_calls':false", "None", false)]
+    [InlineData("'tool_choice':'none'", "None", true)]
+    public void Tool_choice_defaults_to_auto_with_tools_and_none_without(string fields, string mode, bool parallel)
+    {
+        ToolChoice choice = ChatCompletionRequest.Parse(RequestBodies.Chat(fields)).ToolChoice;
+        Assert.Equal(Enum.Parse<ToolChoiceMode>(mode), choice.Mode);
+        Assert.Equal(parallel, choice.Parallel);
     }
 }
