@@ -20,6 +20,7 @@ public static class CliApp
           bench      [--json] [--dtype bfloat16|float32] [--preset bench] [--runs N]
           bench-experts [--json] [--preset small|bench] [--workers N] [--dtype D] [--runs N]
           bench-gateway [--json] [--redis HOST:PORT] [--requests N]
+          bench-grammar [--json] [--preset small|bench] [--dtype D] [--runs N] [--tokens N]
           bench-usage [--json] [--kafka HOST:PORT] [--events N] [--rate R] [--seconds S]
           up         --port P [--model DIR] [--redis HOST:PORT] [--prefill-workers N] [--decode-workers N]
                      [--expert-workers N [--expert-replicas R]] [--dtype D]
@@ -55,6 +56,7 @@ public static class CliApp
                 "bench" => BenchCommand.Run(options, stdout, stderr),
                 "up" => UpCommand.Run(options, stdout, stderr),
                 "bench-experts" => BenchExpertsCommand.Run(options, stdout, stderr),
+                "bench-grammar" => BenchGrammarCommand.Run(options, stdout, stderr),
                 "bench-gateway" => BenchGatewayCommand.Run(options, stdout, stderr),
                 "bench-usage" => BenchUsageCommand.Run(options, stdout, stderr),
                 "soak" => SoakCommand.Run(options, stdout, stderr),
@@ -62,7 +64,7 @@ public static class CliApp
                 "plan" => PlanCommand.Run(options, stdout, stderr),
                 "probe" => ProbeCommand.Run(options, stdout, stderr),
 
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, chat-template, bench, bench-experts, bench-gateway, bench-usage, up, soak, usage, plan, probe, serve)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (make-model, logits, generate, tokenize, chat-template, bench, bench-experts, bench-gateway, bench-grammar, bench-usage, up, soak, usage, plan, probe, serve)"),
             };
             return code;
         }

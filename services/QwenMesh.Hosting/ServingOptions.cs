@@ -29,6 +29,7 @@ public sealed class ServingOptions
         c.Positive(nameof(ExpertCooldownSeconds), o.ExpertCooldownSeconds);
         c.AtLeast(nameof(MaxContextTokens), o.MaxContextTokens, 2);
         c.AtLeast(nameof(DefaultMaxTokens), o.DefaultMaxTokens, 1);
+        if (o.ThinkingTokenBudget is { } thinking) c.AtLeast(nameof(ThinkingTokenBudget), thinking, 0);
         if (!ToolCallFormats.Names.Contains(o.ToolCallParser.ToLowerInvariant()))
             c.Fail(nameof(ToolCallParser), o.ToolCallParser, $"must be one of {string.Join(", ", ToolCallFormats.Names)}");
         c.AtLeast(nameof(HandoffTtlSeconds), o.HandoffTtlSeconds, 1);
@@ -86,6 +87,12 @@ public sealed class ServingOptions
 
     /// <summary>Completion tokens a request gets when it names no max_tokens (the rest of the context would hold a batch slot for long).</summary>
     public int DefaultMaxTokens { get; set; } = 4096;
+
+    /// <summary>
+    /// Reasoning tokens a chat answer may spend before &lt;/think&gt; is forced, for requests that name no
+    /// thinking_token_budget; null for no limit. A constrained answer (a schema, a required tool call) comes only after it.
+    /// </summary>
+    public int? ThinkingTokenBudget { get; set; }
 
     /// <summary>How answers' tool calls are read: auto (the format the chat template shows), hermes, qwen3_coder (XML), none.</summary>
     public string ToolCallParser { get; set; } = "auto";

@@ -22,7 +22,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
         int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget);
         GenerationOptions o = request.Options;
         var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
-            budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt);
+            budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt, served.Constraint(request, prompt));
 
         UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity);
         using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, budget, session);

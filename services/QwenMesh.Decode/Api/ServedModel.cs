@@ -11,9 +11,15 @@ namespace QwenMesh.Decode.Api;
 /// <summary>What the API endpoints share: the served model's identity, tokenizer, chat template, stop ids and limits.</summary>
 public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTemplate template, ModelIdentity identity, ServingOptions options)
 {
-    readonly ToolCallFormat _toolCalls = template.Chat is { } chat
+    readonly ToolCallFormat _toolCalls = ToolCallFormatOf(template, options);
+    readonly AnswerConstraints _constraints = new(tokenizer, ToolCallFormatOf(template, options), StopTokensOf(tokenizer, model), options.ThinkingTokenBudget);
+
+    static ToolCallFormat ToolCallFormatOf(ServedTemplate template, ServingOptions options) => template.Chat is { } chat
         ? ToolCallFormats.Parse(options.ToolCallParser, chat.Sources.TryGetValue("tool_use", out string? toolUse) ? toolUse : chat.Source)
         : ToolCallFormat.None;
+
+    static HashSet<int> StopTokensOf(ITokenizer tokenizer, QwenModel model) =>
+        tokenizer.StopTokenIds.Concat(model.Config.EosTokenId is { } eos ? [eos] : []).ToHashSet();
 
     public string Name => identity.Name;
     public ITokenizer Tokenizer => tokenizer;
@@ -40,7 +46,10 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTem
         }
     }
     public int MaxContextTokens => Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings);
-    public IReadOnlySet<int> StopTokens { get; } = tokenizer.StopTokenIds.Concat(model.Config.EosTokenId is { } eos ? [eos] : []).ToHashSet();
+    public IReadOnlySet<int> StopTokens { get; } = StopTokensOf(tokenizer, model);
+
+    /// <summary>What constrains the request's answer (tool_choice, response_format, the reasoning budget), or null.</summary>
+    public Text.Grammar.GrammarConstraint? Constraint(ChatCompletionRequest request, ConversationPrompt prompt) => _constraints.For(request, prompt);
 
     /// <summary>404 unless the request names this model.</summary>
     public void Check(string requested)

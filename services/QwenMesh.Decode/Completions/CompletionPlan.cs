@@ -1,8 +1,12 @@
 using QwenMesh.Model.Sampling;
+using QwenMesh.Text.Grammar;
 
 namespace QwenMesh.Decode.Completions;
 
-/// <summary>A generation the decode service has decided to run: whose (verified tenant and fair-share weight), tokens in, budget, sampling, stop ids, session.</summary>
+/// <summary>
+/// A generation the decode service has decided to run: whose (verified tenant and fair-share weight), tokens in, budget,
+/// sampling, stop ids, session, and what constrains its tokens (null: nothing).
+/// </summary>
 public sealed record CompletionPlan(
     string Tenant,
     double Weight,
@@ -11,4 +15,5 @@ public sealed record CompletionPlan(
     int MaxTokens,
     IReadOnlySet<int> StopTokens,
     string? SessionId,
-    int CheckpointAt);
+    int CheckpointAt,
+    GrammarConstraint? Constraint = null);

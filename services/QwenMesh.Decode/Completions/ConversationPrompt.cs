@@ -1,4 +1,5 @@
 using System.Text.Json;
+using QwenMesh.Text.Grammar;
 using QwenMesh.Text.Templates;
 using QwenMesh.Text.Tokenization;
 
@@ -8,16 +9,19 @@ namespace QwenMesh.Decode.Completions;
 /// A chat conversation as prompt tokens (rendered by the model's own chat template), plus the session checkpoint:
 /// the token count at the end of the last user (or tool) turn. Earlier turns render the same in every later request
 /// of the conversation, so a state saved there is always extended by the next turn's prompt; the assistant's reply is
-/// not (Qwen's templates re-render it). <see cref="StartsInReasoning"/>: the prompt leaves a &lt;think&gt; block open
-/// (Qwen3.5 opens one in its generation prompt), so the output begins as reasoning.
+/// not (Qwen's templates re-render it). <see cref="Reasoning"/>: whether the prompt leaves a &lt;think&gt; block open
+/// (Qwen3.5 opens one in its generation prompt, so the output begins as reasoning), closed one already (Qwen3 with
+/// thinking off writes an empty one), or leaves the model to open one.
 /// </summary>
-public sealed record ConversationPrompt(IReadOnlyList<int> Tokens, int CheckpointAt, bool StartsInReasoning)
+public sealed record ConversationPrompt(IReadOnlyList<int> Tokens, int CheckpointAt, ReasoningStart Reasoning)
 {
+    public bool StartsInReasoning => Reasoning == ReasoningStart.Open;
+
     public static ConversationPrompt Render(ITokenizer tokenizer, ChatTemplate template, ChatTemplateInputs conversation, CancellationToken cancel = default)
     {
         string text = template.Render(conversation, cancel);
         IReadOnlyList<int> tokens = tokenizer.Encode(text);
-        bool reasoning = OpensThinking(text);
+        ReasoningStart reasoning = ReasoningOf(text);
         int lastQuery = -1;
         for (int i = 0; i < conversation.Messages.Count; i++)
         {
@@ -45,10 +49,14 @@ public sealed record ConversationPrompt(IReadOnlyList<int> Tokens, int Checkpoin
             ? role.GetString()
             : null;
 
-    // The last <think> after the last </think>: the generation prompt left a reasoning block open.
-    static bool OpensThinking(string prompt)
+    static ReasoningStart ReasoningOf(string prompt)
     {
+        // The last <think> with no </think> after it and nothing but whitespace: the generation prompt opened one.
         int open = prompt.LastIndexOf("<think>", StringComparison.Ordinal);
-        return open >= 0 && prompt.IndexOf("</think>", open, StringComparison.Ordinal) < 0 && prompt[(open + "<think>".Length)..].Trim().Length == 0;
+        if (open >= 0 && prompt.IndexOf("</think>", open, StringComparison.Ordinal) < 0 && prompt[(open + "<think>".Length)..].Trim().Length == 0)
+        {
+            return ReasoningStart.Open;
+        }
+        return prompt.TrimEnd().EndsWith("</think>", StringComparison.Ordinal) ? ReasoningStart.Closed : ReasoningStart.Optional;
     }
 }

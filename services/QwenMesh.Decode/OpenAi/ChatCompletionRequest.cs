@@ -6,7 +6,7 @@ namespace QwenMesh.Decode.OpenAi;
 /// <summary>
 /// A validated POST /v1/chat/completions body. MaxTokens is null when the client set no limit. Messages are the
 /// validated view; <see cref="Conversation"/> keeps the messages, tools and chat_template_kwargs as sent, for the
-/// model's chat template.
+/// model's chat template. <see cref="ThinkingBudget"/> is vLLM's <c>thinking_token_budget</c> (null: the server's).
 /// </summary>
 public sealed record ChatCompletionRequest(
     string Model,
@@ -14,7 +14,9 @@ public sealed record ChatCompletionRequest(
     int? MaxTokens,
     GenerationOptions Options,
     ChatTemplateInputs Conversation,
-    ToolChoice ToolChoice)
+    ToolChoice ToolChoice,
+    ResponseFormat ResponseFormat,
+    int? ThinkingBudget)
 {
     /// <summary>Parses and validates the raw UTF-8 body; throws a 400 <see cref="OpenAiException"/> naming the bad param.</summary>
     public static ChatCompletionRequest Parse(ReadOnlySpan<byte> json)
@@ -40,13 +42,10 @@ public sealed record ChatCompletionRequest(
         var raw = root.GetProperty("messages").EnumerateArray().Select(m => m.Clone()).ToList();
         var tools = ParseTools(root);
         var toolChoice = ToolChoice.Parse(root, tools);
-        if (toolChoice.Mode is ToolChoiceMode.Required or ToolChoiceMode.Function)
-        {
-            throw RequestErrors.UnsupportedValue("tool_choice",
-                "tool_choice 'required' and a named function need constrained decoding, which this server does not do yet; use 'auto'.");
-        }
+        var responseFormat = ResponseFormat.Parse(root);
+        int? thinkingBudget = RequestJson.OptionalInt(root, "thinking_token_budget", minimum: 0);
         var conversation = new ChatTemplateInputs(raw, tools, AddGenerationPrompt: true, ParseTemplateKwargs(root));
-        return new ChatCompletionRequest(model, messages, maxTokens, options, conversation, toolChoice);
+        return new ChatCompletionRequest(model, messages, maxTokens, options, conversation, toolChoice, responseFormat, thinkingBudget);
     }
 
     // Every key is a variable of the chat template (enable_thinking, reasoning_effort, ...); enable_thinking is a bool.

@@ -20,6 +20,9 @@ public sealed partial record ToolChoice(ToolChoiceMode Mode, string? Function, b
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex FunctionName();
 
+    /// <summary>OpenAI's rule for function (and response schema) names.</summary>
+    internal static bool IsFunctionName(string name) => FunctionName().IsMatch(name);
+
     /// <summary>Checks every tool's shape and the choice against them; the default is auto with tools, none without.</summary>
     internal static ToolChoice Parse(JsonElement root, IReadOnlyList<JsonElement>? tools)
     {
@@ -34,7 +37,7 @@ public sealed partial record ToolChoice(ToolChoiceMode Mode, string? Function, b
             if (!RequestJson.TryGetValue(tool, "function", out var function)) throw RequestErrors.Missing(functionParam);
             RequestJson.AsObject(function, functionParam);
             string name = RequestJson.RequiredString(function, "name", functionParam);
-            if (!FunctionName().IsMatch(name))
+            if (!IsFunctionName(name))
             {
                 throw OpenAiException.BadRequest(
                     $"Invalid '{functionParam}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{{1,64}}$'.",

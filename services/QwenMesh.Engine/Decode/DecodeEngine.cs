@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using QwenMesh.Model;
 using QwenMesh.Model.Sampling;
 using QwenMesh.Model.State;
+using QwenMesh.Text.Grammar;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Engine.Decode;
@@ -71,16 +72,7 @@ public sealed class DecodeEngine : IDisposable
     public DecodeSequence Submit(SequenceState state, IReadOnlyList<int>? prompt, int firstToken, SamplingParams sampling, int samplerDraws, int maxTokens,
         IReadOnlySet<int> stopTokens, CancellationToken cancellation)
     {
-        if (maxTokens < 1) throw new ArgumentException("max tokens must be >= 1");
-        long need = state.Bytes + (long)maxTokens * _kvBytesPerToken;
-        if (need > _options.StateMemoryBytes)
-            throw new ArgumentException($"the sequence needs {need >> 20} MiB of state, more than the engine's {_options.StateMemoryBytes >> 20} MiB");
-        if (Interlocked.Increment(ref _waitingCount) > _options.MaxQueued)
-        {
-            Interlocked.Decrement(ref _waitingCount);
-            throw Overloaded();
-        }
-        var sequence = new DecodeSequence(state, prompt, new Sampler(sampling, samplerDraws), maxTokens, stopTokens, need, cancellation);
+        DecodeSequence sequence = Reserve(state, maxTokens, need => new DecodeSequence(state, prompt, new Sampler(sampling, samplerDraws), maxTokens, stopTokens, need, cancellation));
         if (sequence.Emit(firstToken))
         {
             Interlocked.Decrement(ref _waitingCount);
@@ -90,6 +82,37 @@ public sealed class DecodeEngine : IDisposable
         _waiting.Enqueue(sequence);
         _wake.Release();
         return sequence;
+    }
+
+    /// <summary>
+    /// Takes over <paramref name="state"/> prefilled from all of <paramref name="prompt"/> but its last token, which the
+    /// first step feeds, so that every generated token is sampled here under <paramref name="constraint"/> (a grammar
+    /// prefill knows nothing of). Otherwise as <see cref="Submit"/>.
+    /// </summary>
+    public DecodeSequence SubmitHeldBack(SequenceState state, IReadOnlyList<int> prompt, SamplingParams sampling, GrammarConstraint constraint, int maxTokens,
+        IReadOnlySet<int> stopTokens, CancellationToken cancellation)
+    {
+        if (prompt.Count == 0) throw new ArgumentException("a held-back prompt needs a token to hold back");
+        DecodeSequence sequence = Reserve(state, maxTokens,
+            need => new DecodeSequence(state, prompt, new Sampler(sampling, 0, constraint), maxTokens, stopTokens, need, cancellation, heldBack: true));
+        _waiting.Enqueue(sequence);
+        _wake.Release();
+        return sequence;
+    }
+
+    // Checks the budgets and counts the sequence as waiting.
+    DecodeSequence Reserve(SequenceState state, int maxTokens, Func<long, DecodeSequence> create)
+    {
+        if (maxTokens < 1) throw new ArgumentException("max tokens must be >= 1");
+        long need = state.Bytes + (long)maxTokens * _kvBytesPerToken;
+        if (need > _options.StateMemoryBytes)
+            throw new ArgumentException($"the sequence needs {need >> 20} MiB of state, more than the engine's {_options.StateMemoryBytes >> 20} MiB");
+        if (Interlocked.Increment(ref _waitingCount) > _options.MaxQueued)
+        {
+            Interlocked.Decrement(ref _waitingCount);
+            throw Overloaded();
+        }
+        return create(need);
     }
 
     void Loop()
@@ -165,10 +188,24 @@ public sealed class DecodeEngine : IDisposable
             return;
         }
         _observer?.Stepped(rows.Length);
-        for (int i = _running.Count - 1; i >= 0; i--)
+        for (int i = _running.Count - 1; i >= 0; i--) Sample(i, rows[i]);
+    }
+
+    // A sequence whose sampling fails (its constraint refuses every token) ends alone; the loop goes on.
+    void Sample(int index, float[] row)
+    {
+        DecodeSequence s = _running[index];
+        int token;
+        try
         {
-            if (_running[i].Emit(_running[i].Sampler.Next(rows[i]))) Leave(i, null);
+            token = s.Sampler.Next(row);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            Leave(index, e);
+            return;
+        }
+        if (s.Emit(token)) Leave(index, null);
     }
 
     void Recover(int index, Exception stepError)
@@ -197,7 +234,7 @@ public sealed class DecodeEngine : IDisposable
                 }
             });
             s.Replace(rebuilt);
-            if (s.Emit(s.Sampler.Next(row))) Leave(index, null);
+            Sample(index, row);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

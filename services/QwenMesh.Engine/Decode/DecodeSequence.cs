@@ -15,13 +15,20 @@ public sealed class DecodeSequence
 
     readonly List<int> _emitted = [];
     readonly long _submitted = System.Diagnostics.Stopwatch.GetTimestamp();
+    readonly int _firstStepToken;
     long _admitted, _firstStep;
 
+    /// <param name="heldBack">
+    /// The state consumed the prompt but its last token, which the first step feeds: every generated token is then
+    /// sampled here (with the sampler's constraint), none by prefill.
+    /// </param>
     internal DecodeSequence(SequenceState state, IReadOnlyList<int>? prompt, Sampler sampler, int maxTokens, IReadOnlySet<int> stopTokens,
-        long reservedBytes, CancellationToken cancellation)
+        long reservedBytes, CancellationToken cancellation, bool heldBack = false)
     {
         State = state;
         Prompt = prompt;
+        _firstStepToken = heldBack ? 1 : 2;
+        if (heldBack) LastToken = prompt![^1];
         Sampler = sampler;
         MaxTokens = maxTokens;
         StopTokens = stopTokens;
@@ -61,7 +68,7 @@ public sealed class DecodeSequence
     {
         LastToken = token;
         Generated++;
-        if (Generated == 2) _firstStep = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (Generated == _firstStepToken) _firstStep = System.Diagnostics.Stopwatch.GetTimestamp();
         _emitted.Add(token);
         _tokens.Writer.TryWrite(token);
         if (StopTokens.Contains(token)) Finish = FinishReason.Stop;
@@ -69,8 +76,8 @@ public sealed class DecodeSequence
         return Finish is not null;
     }
 
-    /// <summary>The tokens the state has consumed before this step: the prompt and every emitted token but the last.</summary>
-    internal IReadOnlyList<int> Consumed => [.. Prompt ?? [], .. _emitted.Take(_emitted.Count - 1)];
+    /// <summary>The tokens the state has consumed before this step: the prompt and the emitted tokens, all but the last.</summary>
+    internal IReadOnlyList<int> Consumed => [.. (Prompt ?? []).Concat(_emitted).SkipLast(1)];
 
     /// <summary>Swaps in a rebuilt state (the old one may be half-updated by a failed step).</summary>
     internal void Replace(SequenceState state)
