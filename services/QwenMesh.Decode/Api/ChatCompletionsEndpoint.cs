@@ -21,10 +21,10 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
         RequestIdentity identity = TenantIdentity.Of(http);
         int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget);
         GenerationOptions o = request.Options;
-        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
-            budget, served.StopTokens, session, session is null ? 0 : prompt.CheckpointAt, served.Constraint(request, prompt));
+        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, o.Sampling(),
+            budget, served.StopTokensFor(o), session, session is null ? 0 : prompt.CheckpointAt, served.Constraint(request, prompt));
 
-        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity);
+        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity, request.Options.User);
         using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, budget, session);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         RunningCompletion? run = null;
@@ -36,9 +36,12 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
             var filter = new ChatOutputFilter(o.Stop, prompt.StartsInReasoning);
             ToolCallOutput? tools = served.ToolCalls(request);
+            ChatLogprobs? logprobs = o.Logprobs is null ? null : new ChatLogprobs(served.Tokenizer);
+            void TokenRead(int index) => logprobs?.Add(run.Sequence.Logprob(index));
             if (o.Stream)
             {
-                var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage);
+                var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage,
+                    o.ContinuousUsage ? () => new OpenAi.Usage(run.PromptTokens, run.Sequence.Generated, run.CachedTokens) : null, logprobs);
                 var sse = new SseResponse(http);
                 await sse.StartAsync();
                 await sse.SendAsync(chunks.RoleChunk());
@@ -58,7 +61,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
                 }
                 var (finish, generated, thought) = await pump.RunAsync(run, stopper,
                     async text => { var d = filter.Feed(text); await Send(d, d.Stopped); return d.Stopped; },
-                    async () => await Send(filter.Flush(), true), telemetry, http.RequestAborted, () => filter.Thinking);
+                    async () => await Send(filter.Flush(), true), telemetry, http.RequestAborted, () => filter.Thinking, TokenRead);
                 if (tools is { Called: true } && finish == FinishReason.Stop) finish = FinishReason.ToolCalls;
                 var usage = new OpenAi.Usage(run.PromptTokens, generated, run.CachedTokens);
                 // In the ledger and the outbox before the last events: whoever holds the whole stream finds the entry, and its event is durable.
@@ -92,7 +95,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             }
             var (end, count, thinking) = await pump.RunAsync(run, stopper,
                 text => { var d = filter.Feed(text); Collect(d, d.Stopped); return Task.FromResult(d.Stopped); },
-                () => { Collect(filter.Flush(), true); return Task.CompletedTask; }, telemetry, http.RequestAborted, () => filter.Thinking);
+                () => { Collect(filter.Flush(), true); return Task.CompletedTask; }, telemetry, http.RequestAborted, () => filter.Thinking, TokenRead);
             if (calls.Count > 0 && end == FinishReason.Stop) end = FinishReason.ToolCalls;
             var told = new OpenAi.Usage(run.PromptTokens, count, run.CachedTokens);
             if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, end, filter.HasReasoning ? thinking : 0);
@@ -100,7 +103,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             string? answer = calls.Count > 0 && string.IsNullOrWhiteSpace(content.ToString()) ? null : content.ToString();
             var response = new ChatCompletionResponse(id, created, served.Name, answer,
                 filter.HasReasoning ? reasoning.ToString() : null, end, told,
-                calls.Select(c => (c.Id, c.Name, c.Arguments.ToString())).ToList());
+                calls.Select(c => (c.Id, c.Name, c.Arguments.ToString())).ToList(), logprobs);
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
             telemetry.Finished(end, count, id);

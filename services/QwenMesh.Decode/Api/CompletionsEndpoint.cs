@@ -21,10 +21,10 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
         RequestIdentity identity = TenantIdentity.Of(http);
         int budget = served.Budget(prompt.Count, request.MaxTokens, "max_tokens", identity.Budget);
         GenerationOptions o = request.Options;
-        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt, new SamplingParams(o.Temperature, o.TopK, o.TopP, o.Seed),
-            budget, served.StopTokens, null, 0);
+        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt, o.Sampling(),
+            budget, served.StopTokensFor(o), null, 0);
 
-        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, null, identity);
+        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, null, identity, request.Options.User);
         using var telemetry = new RequestTelemetry(metrics, http, "text_completion", served.Name, plan.Tenant, o, budget, null);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         RunningCompletion? run = null;
@@ -37,7 +37,8 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
             var stops = new StopSequenceMatcher(o.Stop);
             if (o.Stream)
             {
-                var chunks = new CompletionChunks(id, created, served.Name, o.IncludeUsage);
+                var chunks = new CompletionChunks(id, created, served.Name, o.IncludeUsage,
+                    o.ContinuousUsage ? () => new OpenAi.Usage(run.PromptTokens, run.Sequence.Generated, run.CachedTokens) : null);
                 var sse = new SseResponse(http);
                 await sse.StartAsync();
                 var (finish, generated, _) = await pump.RunAsync(run, stopper,

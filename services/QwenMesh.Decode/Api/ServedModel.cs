@@ -48,6 +48,25 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTem
     public int MaxContextTokens => Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings);
     public IReadOnlySet<int> StopTokens { get; } = StopTokensOf(tokenizer, model);
 
+    /// <summary>
+    /// The ids that end this request's output: the model's, and its stop_token_ids. Token ids the request names
+    /// (stop_token_ids, logit_bias) must be in the vocabulary; one that is not is a 400 naming it.
+    /// </summary>
+    public IReadOnlySet<int> StopTokensFor(GenerationOptions o)
+    {
+        int vocab = model.Config.VocabSize;
+        foreach (int id in o.LogitBias?.Keys ?? Enumerable.Empty<int>())
+        {
+            if (id >= vocab) throw OpenAiException.BadRequest($"Invalid key in 'logit_bias': token {id} is not in the vocabulary ({vocab} tokens).", "logit_bias", "invalid_value");
+        }
+        if (o.StopTokenIds is not { } extra) return StopTokens;
+        for (int i = 0; i < extra.Count; i++)
+        {
+            if (extra[i] >= vocab) throw OpenAiException.BadRequest($"Invalid 'stop_token_ids[{i}]': token {extra[i]} is not in the vocabulary ({vocab} tokens).", $"stop_token_ids[{i}]", "invalid_value");
+        }
+        return StopTokens.Concat(extra).ToHashSet();
+    }
+
     /// <summary>What constrains the request's answer (tool_choice, response_format, the reasoning budget), or null.</summary>
     public Text.Grammar.GrammarConstraint? Constraint(ChatCompletionRequest request, ConversationPrompt prompt) => _constraints.For(request, prompt);
 

@@ -54,10 +54,13 @@ public sealed class CompletionRunner(FairAdmission admission, IPrefillClient pre
         {
             throw OpenAiException.Overloaded(e.RetryAfter);
         }
-        // A constrained answer is sampled here from its first token: prefill takes all of the prompt but its last
-        // token (its own sample is dropped), and the first decode step feeds that token under the constraint.
-        bool heldBack = plan.Constraint is not null;
-        if (heldBack && plan.Prompt.Count < 2) throw OpenAiException.BadRequest("A constrained answer needs a prompt of at least 2 tokens.", "messages");
+        // A constrained or penalised answer, or one with logprobs, is sampled here from its first token: prefill
+        // takes all of the prompt but its last token (its own sample is dropped), and the first decode step feeds it.
+        bool heldBack = plan.Constraint is not null || plan.Sampling.SampledInDecode;
+        if (heldBack && plan.Prompt.Count < 2)
+        {
+            throw OpenAiException.BadRequest("A constrained or penalised answer needs a prompt of at least 2 tokens.", "messages");
+        }
         var ask = heldBack
             ? new PrefillAsk(plan.Tenant, plan.Prompt.Take(plan.Prompt.Count - 1).ToList(), SamplingParams.Greedy, plan.SessionId, plan.CheckpointAt)
             : new PrefillAsk(plan.Tenant, plan.Prompt, plan.Sampling, plan.SessionId, plan.CheckpointAt);
@@ -79,7 +82,7 @@ public sealed class CompletionRunner(FairAdmission admission, IPrefillClient pre
             double handoffMs = reply.PublishMs + System.Diagnostics.Stopwatch.GetElapsedTime(takeOver).TotalMilliseconds;
             long bytes = state.Bytes;
             DecodeSequence sequence = heldBack
-                ? engine.SubmitHeldBack(state, plan.Prompt, plan.Sampling, plan.Constraint!, plan.MaxTokens, plan.StopTokens, cancellation)
+                ? engine.SubmitHeldBack(state, plan.Prompt, plan.Sampling, plan.Constraint, plan.MaxTokens, plan.StopTokens, cancellation)
                 : engine.Submit(state, plan.Prompt, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
             int promptTokens = reply.PromptTokens + (heldBack ? 1 : 0);
             var run = new RunningCompletion(sequence, promptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes, reply.Pod, slot);

@@ -18,8 +18,10 @@ public sealed class GenerationPump(ITokenizer tokenizer)
     /// <param name="aborted">The client went away.</param>
     /// <param name="telemetry">Told of every token as it arrives (TTFT, inter-token latency).</param>
     /// <param name="thinking">True while the output is in its reasoning section: tokens generated then are reasoning tokens.</param>
+    /// <param name="onToken">Told the index of every shown token (stop tokens are not), before its text.</param>
     public async Task<(FinishReason Finish, int CompletionTokens, int ReasoningTokens)> RunAsync(RunningCompletion run, CancellationTokenSource stopper,
-        Func<string, Task<bool>> onText, Func<Task> onEnd, RequestTelemetry telemetry, CancellationToken aborted, Func<bool>? thinking = null)
+        Func<string, Task<bool>> onText, Func<Task> onEnd, RequestTelemetry telemetry, CancellationToken aborted, Func<bool>? thinking = null,
+        Action<int>? onToken = null)
     {
         var decoder = new TokenDecoder(tokenizer);
         int tokens = 0, reasoning = 0;
@@ -35,6 +37,7 @@ public sealed class GenerationPump(ITokenizer tokenizer)
                     telemetry.Token();
                     run.Slot.Served(1);
                     if (run.Sequence.StopTokens.Contains(id)) continue;
+                    onToken?.Invoke(tokens - 1);
                     string text = decoder.Append(id);
                     if (text.Length > 0 && await onText(text))
                     {

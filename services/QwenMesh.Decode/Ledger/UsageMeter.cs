@@ -19,7 +19,7 @@ public sealed class UsageMeter(UsageLedger ledger, UsageEmitter? emitter, string
     readonly DateTimeOffset _startedAt = clock.GetUtcNow();
     readonly long _arrived = Stopwatch.GetTimestamp();
     RunningCompletion? _run;
-    string? _model, _session;
+    string? _model, _session, _user;
     RequestIdentity? _identity;
     double? _ttftMs;
 
@@ -32,10 +32,11 @@ public sealed class UsageMeter(UsageLedger ledger, UsageEmitter? emitter, string
     public static UsageMeter? Of(HttpContext http) => http.Features.Get<UsageMeter>();
 
     /// <summary>The request is read: its model, session and the identity it is served under.</summary>
-    public void Describe(string model, string? session, RequestIdentity identity)
+    public void Describe(string model, string? session, RequestIdentity identity, string? user = null)
     {
         _model = model;
         _session = session;
+        _user = user;
         _identity = identity;
     }
 
@@ -94,6 +95,7 @@ public sealed class UsageMeter(UsageLedger ledger, UsageEmitter? emitter, string
             DurationMs = Stopwatch.GetElapsedTime(_arrived).TotalMilliseconds,
             StartedAt = _startedAt,
             SessionId = _session,
+            User = _user,
             PrefillPod = _run?.PrefillPod,
             DecodePod = emitter.Pod,
             AccountedBy = UsageData.Engine,

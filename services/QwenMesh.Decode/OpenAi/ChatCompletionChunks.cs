@@ -7,7 +7,9 @@ namespace QwenMesh.Decode.OpenAi;
 /// model. The order on the wire is <see cref="RoleChunk"/>, any content/reasoning chunks, <see cref="FinishChunk"/>,
 /// and, when the client asked for usage, <see cref="UsageChunk"/>.
 /// </summary>
-public sealed class ChatCompletionChunks(string id, long created, string model, bool includeUsage)
+/// <param name="usageSoFar">With stream_options.continuous_usage_stats: the usage so far, written into every chunk.</param>
+/// <param name="logprobs">When the client asked for logprobs: each chunk carries those of the tokens read since the last.</param>
+public sealed class ChatCompletionChunks(string id, long created, string model, bool includeUsage, Func<Usage>? usageSoFar = null, ChatLogprobs? logprobs = null)
 {
     const string ObjectName = "chat.completion.chunk";
 
@@ -66,12 +68,14 @@ public sealed class ChatCompletionChunks(string id, long created, string model, 
         json.WriteStartObject("delta");
         writeDelta(json);
         json.WriteEndObject();
-        json.WriteNull("logprobs");
+        if (logprobs is null) json.WriteNull("logprobs");
+        else logprobs.WritePending(json);
         json.WriteString("finish_reason", finishReason?.ToWire());
         json.WriteEndObject();
         json.WriteEndArray();
-        // With include_usage OpenAI puts "usage": null on every chunk so each has the same fields.
-        if (includeUsage) chunk.WriteUsage(null);
+        // With include_usage OpenAI puts "usage": null on every chunk so each has the same fields (vLLM's
+        // continuous_usage_stats puts the usage so far there).
+        if (includeUsage) chunk.WriteUsage(usageSoFar?.Invoke());
         return chunk.Finish();
     }
 }

@@ -31,12 +31,7 @@ public sealed record ChatCompletionRequest(
         maxTokens = RequestJson.OptionalInt(root, "max_completion_tokens", minimum: 1) ?? maxTokens;
         var options = GenerationOptions.Parse(root);
 
-        if (RequestJson.OptionalBool(root, "logprobs") == true)
-        {
-            throw RequestErrors.UnsupportedValue("logprobs", "logprobs are not supported by this server.");
-        }
-        // user is only an end-user tag for abuse tracking; it is type-checked like OpenAI does and otherwise ignored.
-        RequestJson.OptionalString(root, "user");
+        options = options with { Logprobs = ParseLogprobs(root) };
 
         // Cloned because the elements must outlive the document they were parsed from.
         var raw = root.GetProperty("messages").EnumerateArray().Select(m => m.Clone()).ToList();
@@ -46,6 +41,18 @@ public sealed record ChatCompletionRequest(
         int? thinkingBudget = RequestJson.OptionalInt(root, "thinking_token_budget", minimum: 0);
         var conversation = new ChatTemplateInputs(raw, tools, AddGenerationPrompt: true, ParseTemplateKwargs(root));
         return new ChatCompletionRequest(model, messages, maxTokens, options, conversation, toolChoice, responseFormat, thinkingBudget);
+    }
+
+    // logprobs: true, with top_logprobs alternatives (0-20) per token; top_logprobs alone is OpenAI's 400.
+    static int? ParseLogprobs(JsonElement root)
+    {
+        bool wanted = RequestJson.OptionalBool(root, "logprobs") ?? false;
+        int? top = RequestJson.OptionalInt(root, "top_logprobs", minimum: 0, maximum: QwenMesh.Model.Sampling.TokenLogprob.MaxTop);
+        if (top is not null && !wanted)
+        {
+            throw OpenAiException.BadRequest("Invalid value for 'top_logprobs': 'logprobs' must be true to use it.", "top_logprobs", "invalid_value");
+        }
+        return wanted ? top ?? 0 : null;
     }
 
     // Every key is a variable of the chat template (enable_thinking, reasoning_effort, ...); enable_thinking is a bool.

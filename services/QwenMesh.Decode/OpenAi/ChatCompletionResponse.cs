@@ -3,7 +3,7 @@ namespace QwenMesh.Decode.OpenAi;
 /// <summary>
 /// The body of a non-streamed chat completion (object "chat.completion") with its single choice.
 /// ReasoningContent null leaves the field out, as for a model that did not think; ToolCalls are the calls the answer
-/// made (each with its id, name and arguments JSON), content null when they are all it said.
+/// made (each with its id, name and arguments JSON), content null when they are all it said; Logprobs when asked for.
 /// </summary>
 public sealed record ChatCompletionResponse(
     string Id,
@@ -13,7 +13,8 @@ public sealed record ChatCompletionResponse(
     string? ReasoningContent,
     FinishReason FinishReason,
     Usage Usage,
-    IReadOnlyList<(string Id, string Name, string Arguments)>? ToolCalls = null)
+    IReadOnlyList<(string Id, string Name, string Arguments)>? ToolCalls = null,
+    ChatLogprobs? Logprobs = null)
 {
     /// <summary>The response body as UTF-8 JSON.</summary>
     public byte[] ToJson()
@@ -44,7 +45,8 @@ public sealed record ChatCompletionResponse(
             json.WriteEndArray();
         }
         json.WriteEndObject();
-        json.WriteNull("logprobs");
+        if (Logprobs is null) json.WriteNull("logprobs");
+        else Logprobs.WritePending(json);
         json.WriteString("finish_reason", FinishReason.ToWire());
         json.WriteEndObject();
         json.WriteEndArray();

@@ -6,7 +6,8 @@ namespace QwenMesh.Decode.OpenAi;
 /// Builds the chunks of one streamed /v1/completions response. OpenAI names them "text_completion" like the
 /// non-streamed body; the order is text chunks, <see cref="FinishChunk"/>, then <see cref="UsageChunk"/> if asked for.
 /// </summary>
-public sealed class CompletionChunks(string id, long created, string model, bool includeUsage)
+/// <param name="usageSoFar">With stream_options.continuous_usage_stats: the usage so far, written into every chunk.</param>
+public sealed class CompletionChunks(string id, long created, string model, bool includeUsage, Func<Usage>? usageSoFar = null)
 {
     internal const string ObjectName = "text_completion";
 
@@ -27,7 +28,7 @@ public sealed class CompletionChunks(string id, long created, string model, bool
     {
         using var chunk = new ResponseWriter(id, ObjectName, created, model);
         WriteChoices(chunk.Json, text, finishReason);
-        if (includeUsage) chunk.WriteUsage(null);
+        if (includeUsage) chunk.WriteUsage(usageSoFar?.Invoke());
         return chunk.Finish();
     }
 

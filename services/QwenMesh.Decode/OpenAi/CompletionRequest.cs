@@ -38,7 +38,6 @@ public sealed record CompletionRequest(
         {
             throw RequestErrors.UnsupportedValue("logprobs", "logprobs are not supported by this server.");
         }
-        RequestJson.OptionalString(root, "user");
 
         return new CompletionRequest(model, prompt, maxTokens, options);
     }

@@ -86,15 +86,15 @@ public sealed class DecodeEngine : IDisposable
 
     /// <summary>
     /// Takes over <paramref name="state"/> prefilled from all of <paramref name="prompt"/> but its last token, which the
-    /// first step feeds, so that every generated token is sampled here under <paramref name="constraint"/> (a grammar
-    /// prefill knows nothing of). Otherwise as <see cref="Submit"/>.
+    /// first step feeds, so that every generated token is sampled here: under <paramref name="constraint"/> (a grammar
+    /// prefill knows nothing of), with penalties over the sequence's tokens. Otherwise as <see cref="Submit"/>.
     /// </summary>
-    public DecodeSequence SubmitHeldBack(SequenceState state, IReadOnlyList<int> prompt, SamplingParams sampling, GrammarConstraint constraint, int maxTokens,
+    public DecodeSequence SubmitHeldBack(SequenceState state, IReadOnlyList<int> prompt, SamplingParams sampling, GrammarConstraint? constraint, int maxTokens,
         IReadOnlySet<int> stopTokens, CancellationToken cancellation)
     {
         if (prompt.Count == 0) throw new ArgumentException("a held-back prompt needs a token to hold back");
         DecodeSequence sequence = Reserve(state, maxTokens,
-            need => new DecodeSequence(state, prompt, new Sampler(sampling, 0, constraint), maxTokens, stopTokens, need, cancellation, heldBack: true));
+            need => new DecodeSequence(state, prompt, new Sampler(sampling, 0, constraint, prompt), maxTokens, stopTokens, need, cancellation, heldBack: true));
         _waiting.Enqueue(sequence);
         _wake.Release();
         return sequence;
@@ -205,7 +205,7 @@ public sealed class DecodeEngine : IDisposable
             Leave(index, e);
             return;
         }
-        if (s.Emit(token)) Leave(index, null);
+        if (s.Emit(token, s.Sampler.LastLogprob)) Leave(index, null);
     }
 
     void Recover(int index, Exception stepError)

@@ -63,9 +63,21 @@ public sealed class DecodeSequence
     public int Generated { get; private set; }
     internal int LastToken { get; private set; }
 
-    /// <summary>Emits a token; returns true when the sequence is finished by it.</summary>
-    internal bool Emit(int token)
+    readonly List<TokenLogprob> _logprobs = [];
+
+    /// <summary>
+    /// The log-probability of generated token <paramref name="index"/> (0 is the first), when the sampling asked for
+    /// logprobs; set before the token is in <see cref="Tokens"/>, so a reader of token i finds it.
+    /// </summary>
+    public TokenLogprob? Logprob(int index)
     {
+        lock (_logprobs) return index < _logprobs.Count ? _logprobs[index] : null;
+    }
+
+    /// <summary>Emits a token; returns true when the sequence is finished by it.</summary>
+    internal bool Emit(int token, TokenLogprob? logprob = null)
+    {
+        if (logprob is not null) lock (_logprobs) _logprobs.Add(logprob);
         LastToken = token;
         Generated++;
         if (Generated == _firstStepToken) _firstStep = System.Diagnostics.Stopwatch.GetTimestamp();

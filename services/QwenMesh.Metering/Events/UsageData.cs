@@ -29,6 +29,9 @@ public sealed record UsageData
     [JsonPropertyName("duration_ms")] public double DurationMs { get; init; }
     [JsonPropertyName("started_at")] public DateTimeOffset StartedAt { get; init; }
     [JsonPropertyName("session_id")] public string? SessionId { get; init; }
+
+    /// <summary>The request's OpenAI <c>user</c> (the client's end-user tag); left out when it sent none.</summary>
+    [JsonPropertyName("user"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? User { get; init; }
     [JsonPropertyName("prefill_pod")] public string? PrefillPod { get; init; }
     [JsonPropertyName("decode_pod")] public string? DecodePod { get; init; }
     [JsonPropertyName("accounted_by")] public required string AccountedBy { get; init; }

@@ -155,7 +155,7 @@ public sealed class ChatCompletionRequestErrorTests
     [InlineData("'tools':[]", "tools", "empty_array")]
     [InlineData("'tools':[{'type':'function','function':{'name':'f'}},'g']", "tools[1]", "invalid_type")]
     [InlineData("'user':42", "user", "invalid_type")]
-    [InlineData("'logprobs':true", "logprobs", "unsupported_value")]
+    [InlineData("'top_logprobs':3", "top_logprobs", "invalid_value")]
     [InlineData("'logprobs':'yes'", "logprobs", "invalid_type")]
     public void A_bad_field_is_a_400_naming_it(string fields, string param, string code) =>
         AssertBadRequest(Rejected(RequestBodies.Chat(fields)), param, code);

@@ -21,12 +21,15 @@ public sealed class DecodeServer : IAsyncLifetime
     public HttpClient Client { get; private set; } = null!;
     public string Model => "tiny";
 
+    /// <summary>Where the service's usage events are kept before a relay (none here) would send them.</summary>
+    public string Outbox => Path.Combine(_root, "outbox");
+
     public async Task InitializeAsync()
     {
         string folder = Path.Combine(_root, Model);
         RandomCheckpoint.Write(folder, new RandomCheckpoint.Options(ModelPreset.Tiny with { VocabSize = 512 }, Seed: 7));
         int port = FreePort();
-        _app = DecodeHost.Build([$"--QwenMesh:Model={folder}", $"--QwenMesh:HttpPort={port}", $"--QwenMesh:MeshSecret={Secret}", $"--QwenMesh:Usage:Outbox={Path.Combine(_root, "outbox")}"]);
+        _app = DecodeHost.Build([$"--QwenMesh:Model={folder}", $"--QwenMesh:HttpPort={port}", $"--QwenMesh:MeshSecret={Secret}", $"--QwenMesh:Usage:Outbox={Outbox}"]);
         await _app.StartAsync();
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
