@@ -12,7 +12,7 @@ public static class CliApp
 
     const string Usage = """
         usage: qwenmesh <command> [options]
-          make-model --out DIR [--preset tiny|small|bench] [--layout qwen3_5|qwen3_next] [--dtype f32|bf16] [--seed S] [--shards N]
+          make-model --out DIR [--preset tiny|small|bench] [--layout qwen3_5|qwen3_next] [--dense] [--no-mtp] [--vocab N] [--dtype f32|bf16] [--seed S] [--shards N]
           logits     --model DIR --tokens 1,2,3 [--prefill N] [--dtype float32|bfloat16]
           generate   [--model DIR] (--prompt TEXT [--chat] | --tokens ids) --max-tokens N [--temperature T] [--top-k K] [--top-p P] [--seed S] [--dtype D] [--json]
           tokenize   --model DIR --text TEXT

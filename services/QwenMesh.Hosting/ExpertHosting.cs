@@ -9,10 +9,16 @@ namespace QwenMesh.Hosting;
 /// <summary>How a process finds its experts: the placement every process computes alike, and clients for the workers.</summary>
 public static class ExpertHosting
 {
-    public static ExpertPlacement Placement(ServingOptions options, ModelConfig config, int workers) =>
-        string.IsNullOrEmpty(options.ExpertPlacementFile)
+    public static ExpertPlacement Placement(ServingOptions options, ModelConfig config, int workers)
+    {
+        if (config.DenseMlpLayers.Count == config.NumHiddenLayers)
+        {
+            throw new InvalidOperationException("the model is dense (no MoE layers): it has no experts to place on expert workers; serve it without them");
+        }
+        return string.IsNullOrEmpty(options.ExpertPlacementFile)
             ? ExpertPlacement.RoundRobin(config.NumExperts, workers, options.ExpertReplicas)
             : ExpertPlacement.FromFile(options.ExpertPlacementFile, config.NumExperts);
+    }
 
     /// <summary>
     /// The remote executor over the configured workers, after checking that every worker serves this checkpoint

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace QwenMesh.Cli.Commands;
 
-/// <summary>`make-model`: writes a random model folder in real HF format, with the Qwen3 tokenizer.</summary>
+/// <summary>`make-model`: writes a random model folder in real HF format, with the Qwen3 tokenizer (and, as released checkpoints, the MTP block).</summary>
 public static class MakeModelCommand
 {
     public static int Run(CliOptions o, TextWriter stdout)
@@ -21,6 +21,9 @@ public static class MakeModelCommand
         int shards = o.Int("shards", min: 1) ?? 1;
         int? vocab = o.Int("vocab", min: 1);
         bool withoutTokenizer = o.Flag("no-tokenizer");
+        bool dense = o.Flag("dense");
+        // Released Qwen3.5 and Qwen3-Next checkpoints carry the MTP block; so do ours unless told otherwise.
+        bool mtp = !o.Flag("no-mtp");
         o.EnsureAllUsed();
 
         string? tokenizer = null;
@@ -34,8 +37,8 @@ public static class MakeModelCommand
         if (tokenizer is not null && preset.VocabSize < 151669)
             throw new CliUsageException($"--vocab {preset.VocabSize} is smaller than the Qwen3 tokenizer (151669 ids); add --no-tokenizer");
 
-        RandomCheckpoint.Write(output, new RandomCheckpoint.Options(preset, layout, dtype, seed, shards, tokenizer));
-        stdout.WriteLine($"wrote {output} (preset {preset.Name}, layout {layout}, {(dtype == ScalarType.BFloat16 ? "bf16" : "f32")}, seed {seed})");
+        RandomCheckpoint.Write(output, new RandomCheckpoint.Options(preset, layout, dtype, seed, shards, tokenizer, dense, mtp));
+        stdout.WriteLine($"wrote {output} (preset {preset.Name}, layout {layout}{(dense ? ", dense" : "")}{(mtp ? ", mtp" : "")}, {(dtype == ScalarType.BFloat16 ? "bf16" : "f32")}, seed {seed})");
         return 0;
     }
 }

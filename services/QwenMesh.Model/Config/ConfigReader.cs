@@ -26,10 +26,12 @@ internal static class ConfigReader
         CheckpointLayout layout = textType switch
         {
             "qwen3_next" => CheckpointLayout.Qwen3Next,
-            "qwen3_5_moe" or "qwen3_5_moe_text" => CheckpointLayout.Qwen3_5,
+            "qwen3_5_moe" or "qwen3_5_moe_text" or "qwen3_5" or "qwen3_5_text" => CheckpointLayout.Qwen3_5,
             _ => throw new ModelFormatException(
-                $"{path}: {prefix}model_type '{textType}' is not supported (expected qwen3_5_moe, qwen3_5_moe_text or qwen3_next)"),
+                $"{path}: {prefix}model_type '{textType}' is not supported (expected qwen3_5_moe, qwen3_5_moe_text, qwen3_5, qwen3_5_text or qwen3_next)"),
         };
+        // Dense Qwen3.5 (qwen3_5): a SwiGLU MLP of intermediate_size in every layer, no experts.
+        bool denseQwen35 = textType is "qwen3_5" or "qwen3_5_text";
         bool next = layout == CheckpointLayout.Qwen3Next;
         var f = new Fields(text, path, prefix);
 
@@ -44,7 +46,7 @@ internal static class ConfigReader
         double ropeTheta = Number(rope?["rope_theta"]) ?? f.Double("rope_theta", 10_000_000);
         double partial = Number(rope?["partial_rotary_factor"]) ?? f.Double("partial_rotary_factor", 0.25);
 
-        int numExperts = f.Int("num_experts", next ? 512 : 256);
+        int numExperts = denseQwen35 ? 0 : f.Int("num_experts", next ? 512 : 256);
         int sparseStep = f.Int("decoder_sparse_step", 1);
         var dense = new HashSet<int>(f.IntList("mlp_only_layers"));
         for (int i = 0; i < layers; i++)
@@ -72,7 +74,7 @@ internal static class ConfigReader
             NumExpertsPerTok = f.Int("num_experts_per_tok", next ? 10 : 8),
             MoeIntermediateSize = f.Int("moe_intermediate_size", 512),
             SharedExpertIntermediateSize = f.Int("shared_expert_intermediate_size", 512),
-            IntermediateSize = f.Int("intermediate_size", next ? 5632 : 512, allowZero: true),
+            IntermediateSize = f.Int("intermediate_size", next ? 5632 : denseQwen35 ? 17408 : 512, allowZero: true),
             DenseMlpLayers = dense,
             // Qwen3.5 always renormalises the top-k weights; Qwen3-Next only when asked.
             NormTopkProb = !next || f.Bool("norm_topk_prob", true),

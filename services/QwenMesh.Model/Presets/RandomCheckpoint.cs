@@ -8,12 +8,20 @@ namespace QwenMesh.Model.Presets;
 /// <summary>
 /// Writes a model folder in real HF format (config.json, safetensors, optional sharding) with random weights.
 /// Every tensor is drawn from its own generator seeded by (seed, canonical name), so the Qwen3.5 and
-/// Qwen3-Next layouts of one seed hold the same function, only stored differently.
+/// Qwen3-Next layouts of one seed hold the same function, only stored differently. <see cref="Options.Dense"/> writes
+/// a dense model (Qwen3.5's <c>qwen3_5</c>, or a Qwen3-Next whose layers are all <c>mlp_only_layers</c>): a SwiGLU
+/// MLP in every layer instead of the MoE. <see cref="Options.Mtp"/> adds the multi-token-prediction block released
+/// Qwen3.5 checkpoints carry (<c>mtp_num_hidden_layers</c> 1, <c>mtp.*</c> tensors with per-expert MTP experts), which
+/// inference ignores and converters such as llama.cpp's expect.
 /// </summary>
 public static class RandomCheckpoint
 {
     public sealed record Options(ModelPreset Preset, ModelLayout Layout = ModelLayout.Qwen3_5, ScalarType DType = ScalarType.Float32,
-        ulong Seed = 0, int Shards = 1, string? TokenizerFolder = null);
+        ulong Seed = 0, int Shards = 1, string? TokenizerFolder = null, bool Dense = false, bool Mtp = false)
+    {
+        /// <summary>The width of a dense model's MLP.</summary>
+        public int DenseIntermediateSize => Preset.MoeIntermediateSize * 4;
+    }
 
     public static void Write(string folder, Options o)
     {
@@ -89,16 +97,47 @@ public static class RandomCheckpoint
             yield return T(l + "input_layernorm.weight", [p.HiddenSize], () => w.ZeroCentredNorm($"{layer}.input_norm", p.HiddenSize));
             yield return T(l + "post_attention_layernorm.weight", [p.HiddenSize], () => w.ZeroCentredNorm($"{layer}.post_norm", p.HiddenSize));
             IEnumerable<SafetensorsWriter.Planned> mixer = p.IsFullAttention(i)
-                ? AttentionTensors(w, p, l + "self_attn.", layer, T)
+                ? AttentionTensors(w, p, l + "self_attn.", $"{layer}", T)
                 : next ? RandomLinearAttention.Qwen3Next(w, p, l + "linear_attn.", layer, T) : RandomLinearAttention.Qwen3_5(w, p, l + "linear_attn.", layer, T);
             foreach (var t in mixer) yield return t;
-            foreach (var t in MoeTensors(w, p, l + "mlp.", layer, fused: !next, T)) yield return t;
+            var mlp = o.Dense ? DenseTensors(w, p, l + "mlp.", $"{layer}.mlp", o.DenseIntermediateSize, T) : MoeTensors(w, p, l + "mlp.", $"{layer}", fused: !next, T);
+            foreach (var t in mlp) yield return t;
         }
         yield return T(stack + "norm.weight", [p.HiddenSize], () => w.ZeroCentredNorm("final_norm", p.HiddenSize));
         yield return T("lm_head.weight", [p.VocabSize, p.HiddenSize], () => w.Linear("lm_head", p.VocabSize, p.HiddenSize));
+        if (o.Mtp)
+        {
+            foreach (var t in MtpTensors(w, o, T)) yield return t;
+        }
     }
 
-    static IEnumerable<SafetensorsWriter.Planned> AttentionTensors(RandomWeights w, ModelPreset p, string prefix, int layer,
+    // vLLM's layout: fc over [embedding norm | hidden norm], one full-attention layer with its own MLP (MoE experts
+    // stored per expert), a final norm; embedding and lm_head are the trunk's.
+    static IEnumerable<SafetensorsWriter.Planned> MtpTensors(RandomWeights w, Options o, Func<string, long[], Func<Tensor>, SafetensorsWriter.Planned> T)
+    {
+        ModelPreset p = o.Preset;
+        long h = p.HiddenSize;
+        yield return T("mtp.fc.weight", [h, 2 * h], () => w.Linear("mtp.fc", h, 2 * h));
+        yield return T("mtp.pre_fc_norm_embedding.weight", [h], () => w.ZeroCentredNorm("mtp.embedding_norm", h));
+        yield return T("mtp.pre_fc_norm_hidden.weight", [h], () => w.ZeroCentredNorm("mtp.hidden_norm", h));
+        yield return T("mtp.layers.0.input_layernorm.weight", [h], () => w.ZeroCentredNorm("mtp.input_norm", h));
+        yield return T("mtp.layers.0.post_attention_layernorm.weight", [h], () => w.ZeroCentredNorm("mtp.post_norm", h));
+        foreach (var t in AttentionTensors(w, p, "mtp.layers.0.self_attn.", "mtp", T)) yield return t;
+        var mlp = o.Dense ? DenseTensors(w, p, "mtp.layers.0.mlp.", "mtp.mlp", o.DenseIntermediateSize, T) : MoeTensors(w, p, "mtp.layers.0.mlp.", "mtp", fused: false, T);
+        foreach (var t in mlp) yield return t;
+        yield return T("mtp.norm.weight", [h], () => w.ZeroCentredNorm("mtp.norm", h));
+    }
+
+    static IEnumerable<SafetensorsWriter.Planned> DenseTensors(RandomWeights w, ModelPreset p, string prefix, string name, long inner,
+        Func<string, long[], Func<Tensor>, SafetensorsWriter.Planned> T)
+    {
+        long h = p.HiddenSize;
+        yield return T(prefix + "gate_proj.weight", [inner, h], () => w.Linear($"{name}.gate", inner, h));
+        yield return T(prefix + "up_proj.weight", [inner, h], () => w.Linear($"{name}.up", inner, h));
+        yield return T(prefix + "down_proj.weight", [h, inner], () => w.Linear($"{name}.down", h, inner));
+    }
+
+    static IEnumerable<SafetensorsWriter.Planned> AttentionTensors(RandomWeights w, ModelPreset p, string prefix, string layer,
         Func<string, long[], Func<Tensor>, SafetensorsWriter.Planned> T)
     {
         long h = p.HiddenSize, q = 2L * p.AttentionHeads * p.HeadDim, kv = (long)p.KeyValueHeads * p.HeadDim;
@@ -110,7 +149,7 @@ public static class RandomCheckpoint
         yield return T(prefix + "k_norm.weight", [p.HeadDim], () => w.ZeroCentredNorm($"{layer}.k_norm", p.HeadDim));
     }
 
-    static IEnumerable<SafetensorsWriter.Planned> MoeTensors(RandomWeights w, ModelPreset p, string prefix, int layer, bool fused,
+    static IEnumerable<SafetensorsWriter.Planned> MoeTensors(RandomWeights w, ModelPreset p, string prefix, string layer, bool fused,
         Func<string, long[], Func<Tensor>, SafetensorsWriter.Planned> T)
     {
         long h = p.HiddenSize, e = p.Experts, inner = p.MoeIntermediateSize, shared = p.SharedExpertIntermediateSize;
@@ -173,6 +212,7 @@ public static class RandomCheckpoint
             ["dtype"] = dtype,
         };
         int half = (int)(p.HeadDim * 0.25) / 2;
+        if (o.Mtp) text[o.Layout == ModelLayout.Qwen3Next ? "num_nextn_predict_layers" : "mtp_num_hidden_layers"] = 1;
         if (o.Layout == ModelLayout.Qwen3Next)
         {
             text["architectures"] = new JsonArray("Qwen3NextForCausalLM");
@@ -181,11 +221,17 @@ public static class RandomCheckpoint
             text["partial_rotary_factor"] = 0.25;
             text["norm_topk_prob"] = true;
             text["decoder_sparse_step"] = 1;
-            text["mlp_only_layers"] = new JsonArray();
-            text["intermediate_size"] = p.MoeIntermediateSize * 4;
+            text["mlp_only_layers"] = o.Dense ? new JsonArray(Enumerable.Range(0, p.Layers).Select(i => (JsonNode)i).ToArray()) : new JsonArray();
+            text["intermediate_size"] = o.DenseIntermediateSize;
             return text;
         }
-        text["model_type"] = "qwen3_5_moe_text";
+        if (o.Dense)
+        {
+            // Dense Qwen3.5 names no experts at all.
+            foreach (string moe in new[] { "num_experts", "num_experts_per_tok", "moe_intermediate_size", "shared_expert_intermediate_size" }) text.Remove(moe);
+            text["intermediate_size"] = o.DenseIntermediateSize;
+        }
+        text["model_type"] = o.Dense ? "qwen3_5_text" : "qwen3_5_moe_text";
         text["rope_parameters"] = new JsonObject
         {
             ["rope_type"] = "default",
@@ -196,8 +242,8 @@ public static class RandomCheckpoint
         };
         return new JsonObject
         {
-            ["architectures"] = new JsonArray("Qwen3_5MoeForConditionalGeneration"),
-            ["model_type"] = "qwen3_5_moe",
+            ["architectures"] = new JsonArray(o.Dense ? "Qwen3_5ForConditionalGeneration" : "Qwen3_5MoeForConditionalGeneration"),
+            ["model_type"] = o.Dense ? "qwen3_5" : "qwen3_5_moe",
             ["tie_word_embeddings"] = false,
             ["text_config"] = text,
         };
