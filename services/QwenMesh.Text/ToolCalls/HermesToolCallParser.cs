@@ -9,10 +9,8 @@ namespace QwenMesh.Text.ToolCalls;
 /// name comes first (as the template asks) the arguments stream as the model writes them; otherwise the call is read
 /// whole at its closing tag. A call whose JSON does not parse is left in the content, as vLLM leaves it.
 /// </summary>
-public sealed partial class HermesToolCallParser : IToolCallParser
+public sealed partial class HermesToolCallParser : TaggedToolCallParser
 {
-    private const string CallOpen = "<tool_call>";
-    private const string CallClose = "</tool_call>";
 
     [GeneratedRegex("""^\s*\{\s*"name"\s*:\s*"((?:[^"\\]|\\.)*)"\s*,\s*"arguments"\s*:\s*""", RegexOptions.CultureInvariant)]
     private static partial Regex NameFirst();
@@ -28,29 +26,14 @@ public sealed partial class HermesToolCallParser : IToolCallParser
         AfterArguments,
     }
 
-    private readonly StringBuilder _buffer = new();
     private State _state = State.Content;
-    private int _index = -1;
     private int _depth;
     private bool _inString;
     private bool _escaped;
     private bool _started;
-    private List<ToolCallEvent> _events = [];
 
-    public IReadOnlyList<ToolCallEvent> Feed(string text)
+    protected override void FlushRest(string rest)
     {
-        _buffer.Append(text);
-        _events = [];
-        Run(final: false);
-        return _events;
-    }
-
-    public IReadOnlyList<ToolCallEvent> Flush()
-    {
-        _events = [];
-        Run(final: true);
-        string rest = _buffer.ToString();
-        _buffer.Clear();
         switch (_state)
         {
             case State.Content:
@@ -64,21 +47,11 @@ public sealed partial class HermesToolCallParser : IToolCallParser
                 break;
         }
         _state = State.Content;
-        return _events;
     }
 
-    // Every step consumes text or changes state; the bound turns a bug into an error instead of a hung request.
-    private void Run(bool final)
+    protected override bool Step(bool final)
     {
-        for (int steps = 0; Step(final); steps++)
-        {
-            if (steps > 4 * _buffer.Length + 64) throw new InvalidOperationException("the tool-call parser stopped making progress");
-        }
-    }
-
-    private bool Step(bool final)
-    {
-        string buffer = _buffer.ToString();
+        string buffer = Buffer;
         switch (_state)
         {
             case State.Content:
@@ -100,8 +73,7 @@ public sealed partial class HermesToolCallParser : IToolCallParser
                     Match head = NameFirst().Match(buffer);
                     if (head.Success)
                     {
-                        _index++;
-                        _events.Add(new CallStarted(_index, JsonSerializer.Deserialize<string>("\"" + head.Groups[1].Value + "\"")!));
+                        StartCall(JsonSerializer.Deserialize<string>("\"" + head.Groups[1].Value + "\"")!);
                         Take(head.Length);
                         (_depth, _inString, _escaped, _started) = (0, false, false, false);
                         _state = State.Arguments;
@@ -136,7 +108,7 @@ public sealed partial class HermesToolCallParser : IToolCallParser
                         return false;
                     }
                     Take(end, Arguments);
-                    _events.Add(new CallEnded(_index));
+                    EndOfCall();
                     _state = State.AfterArguments;
                     return true;
                 }
@@ -208,44 +180,14 @@ public sealed partial class HermesToolCallParser : IToolCallParser
             }
             string arguments = !call.TryGetProperty("arguments", out JsonElement args) ? "{}"
                 : args.ValueKind == JsonValueKind.String ? args.GetString()! : args.GetRawText();
-            _index++;
-            _events.Add(new CallStarted(_index, name.GetString()!));
+            StartCall(name.GetString()!);
             Arguments(arguments);
-            _events.Add(new CallEnded(_index));
+            EndOfCall();
             return true;
         }
         catch (JsonException)
         {
             return false;
         }
-    }
-
-    // After a call, whitespace is not content: it waits until text follows (then it is), or a call or the end does
-    // (then it is dropped). True when the buffer was handled here.
-    private bool SpaceBetweenCalls(string buffer, int open, bool final)
-    {
-        if (_index < 0) return false;
-        string before = open >= 0 ? buffer[..open] : buffer[..(buffer.Length - (final ? 0 : PartialTag.HeldBack(buffer, CallOpen)))];
-        if (before.Length == 0 || before.Trim().Length > 0) return false;
-        if (open >= 0 || final) Take(before.Length);
-        return true;
-    }
-
-    private void Take(int count, Action<string>? to = null)
-    {
-        if (count <= 0) return;
-        string taken = _buffer.ToString(0, count);
-        _buffer.Remove(0, count);
-        to?.Invoke(taken);
-    }
-
-    private void Content(string text)
-    {
-        if (text.Length > 0) _events.Add(new ContentText(text));
-    }
-
-    private void Arguments(string json)
-    {
-        if (json.Length > 0) _events.Add(new ArgumentsText(_index, json));
     }
 }

@@ -11,10 +11,8 @@ namespace QwenMesh.Text.ToolCalls;
 /// are typed by the schema (integer, number, boolean, null, object, array) when their closing tag arrives, and an
 /// undeclared one is JSON if it parses as JSON, else a string.
 /// </summary>
-public sealed class XmlToolCallParser(ToolSchemas schemas) : IToolCallParser
+public sealed class XmlToolCallParser(ToolSchemas schemas) : TaggedToolCallParser
 {
-    private const string CallOpen = "<tool_call>";
-    private const string CallClose = "</tool_call>";
     private const string FunctionOpen = "<function=";
     private const string FunctionClose = "</function>";
     private const string ParameterOpen = "<parameter=";
@@ -31,28 +29,13 @@ public sealed class XmlToolCallParser(ToolSchemas schemas) : IToolCallParser
         AfterFunction,
     }
 
-    private readonly StringBuilder _buffer = new();
     private State _state = State.Content;
-    private int _index = -1;
     private string _function = "";
     private string _parameter = "";
     private int _parameters;
-    private List<ToolCallEvent> _events = [];
 
-    public IReadOnlyList<ToolCallEvent> Feed(string text)
+    protected override void FlushRest(string rest)
     {
-        _buffer.Append(text);
-        _events = [];
-        Run(final: false);
-        return _events;
-    }
-
-    public IReadOnlyList<ToolCallEvent> Flush()
-    {
-        _events = [];
-        Run(final: true);
-        string rest = _buffer.ToString();
-        _buffer.Clear();
         switch (_state)
         {
             case State.Content:
@@ -69,22 +52,11 @@ public sealed class XmlToolCallParser(ToolSchemas schemas) : IToolCallParser
                 break;
         }
         _state = State.Content;
-        return _events;
     }
 
-    // One move of the state machine over the buffer; false when it needs more text.
-    // Every step consumes text or changes state; the bound turns a bug into an error instead of a hung request.
-    private void Run(bool final)
+    protected override bool Step(bool final)
     {
-        for (int steps = 0; Step(final); steps++)
-        {
-            if (steps > 4 * _buffer.Length + 64) throw new InvalidOperationException("the tool-call parser stopped making progress");
-        }
-    }
-
-    private bool Step(bool final)
-    {
-        string buffer = _buffer.ToString();
+        string buffer = Buffer;
         switch (_state)
         {
             case State.Content:
@@ -114,9 +86,8 @@ public sealed class XmlToolCallParser(ToolSchemas schemas) : IToolCallParser
                         if (end < 0) return false;
                         _function = trimmed[FunctionOpen.Length..end].Trim();
                         Take(skipped + end + 1);
-                        _index++;
                         _parameters = 0;
-                        _events.Add(new CallStarted(_index, _function));
+                        StartCall(_function);
                         Arguments("{");
                         _state = State.BeforeParameter;
                         return true;
@@ -231,7 +202,7 @@ public sealed class XmlToolCallParser(ToolSchemas schemas) : IToolCallParser
     private void EndCall()
     {
         Arguments("}");
-        _events.Add(new CallEnded(_index));
+        EndOfCall();
         _state = State.AfterFunction;
     }
 
@@ -285,34 +256,5 @@ public sealed class XmlToolCallParser(ToolSchemas schemas) : IToolCallParser
     {
         string quoted = JsonSerializer.Serialize(text, JsonText.Options);
         return quoted[1..^1];
-    }
-
-    // After a call, whitespace is not content: it waits until text follows (then it is), or a call or the end does
-    // (then it is dropped). True when the buffer was handled here.
-    private bool SpaceBetweenCalls(string buffer, int open, bool final)
-    {
-        if (_index < 0) return false;
-        string before = open >= 0 ? buffer[..open] : buffer[..(buffer.Length - (final ? 0 : PartialTag.HeldBack(buffer, CallOpen)))];
-        if (before.Length == 0 || before.Trim().Length > 0) return false;
-        if (open >= 0 || final) Take(before.Length);
-        return true;
-    }
-
-    private void Take(int count, Action<string>? to = null)
-    {
-        if (count <= 0) return;
-        string taken = _buffer.ToString(0, count);
-        _buffer.Remove(0, count);
-        to?.Invoke(taken);
-    }
-
-    private void Content(string text)
-    {
-        if (text.Length > 0) _events.Add(new ContentText(text));
-    }
-
-    private void Arguments(string json)
-    {
-        if (json.Length > 0) _events.Add(new ArgumentsText(_index, json));
     }
 }
