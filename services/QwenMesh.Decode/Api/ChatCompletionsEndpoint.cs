@@ -3,7 +3,6 @@ using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Decode.Tenancy;
 using QwenMesh.Hosting;
-using QwenMesh.Model.Sampling;
 using QwenMesh.ServiceDefaults.Metrics;
 
 namespace QwenMesh.Decode.Api;
@@ -21,92 +20,61 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
         RequestIdentity identity = TenantIdentity.Of(http);
         int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget);
         GenerationOptions o = request.Options;
+        // Each choice has its own constraint (a grammar follows one sequence).
+        var constraints = Enumerable.Range(0, o.N).Select(_ => served.Constraint(request, prompt)).ToList();
         var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, o.Sampling(),
-            budget, served.StopTokensFor(o), session, session is null ? 0 : prompt.CheckpointAt, served.Constraint(request, prompt));
+            budget, served.StopTokensFor(o), session, session is null ? 0 : prompt.CheckpointAt,
+            constraints.Any(c => c is not null) ? constraints : null, o.N);
 
         UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity, request.Options.User);
         using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, budget, session);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        // With one choice the request's stopper ends it; with several, each its own, all ended by the request's.
+        var stoppers = o.N == 1 ? [stopper] : Enumerable.Range(0, o.N).Select(_ => CancellationTokenSource.CreateLinkedTokenSource(stopper.Token)).ToList();
         RunningCompletion? run = null;
         try
         {
-            run = await runner.StartAsync(plan, telemetry, stopper.Token);
+            run = await runner.StartAsync(plan, telemetry, stopper.Token, o.N == 1 ? null : stoppers.Select(s => s.Token).ToList());
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewChatId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
-            var filter = new ChatOutputFilter(o.Stop, prompt.StartsInReasoning);
-            ToolCallOutput? tools = served.ToolCalls(request);
-            ChatLogprobs? logprobs = o.Logprobs is null ? null : new ChatLogprobs(served.Tokenizer);
-            void TokenRead(int index) => logprobs?.Add(run.Sequence.Logprob(index));
+            var choices = Enumerable.Range(0, o.N).Select(i => new ChatChoice(i, served, request, prompt, run, pump, stoppers[i])).ToList();
+            ChatChoiceResult[] results;
             if (o.Stream)
             {
-                var chunks = new ChatCompletionChunks(id, created, served.Name, o.IncludeUsage,
-                    o.ContinuousUsage ? () => new OpenAi.Usage(run.PromptTokens, run.Sequence.Generated, run.CachedTokens) : null, logprobs);
                 var sse = new SseResponse(http);
                 await sse.StartAsync();
-                await sse.SendAsync(chunks.RoleChunk());
-                async Task Send(ChatOutputDelta d, bool final)
+                // Choices stream side by side; their chunks go out one at a time.
+                using var wire = new SemaphoreSlim(1);
+                async Task Send(byte[] chunk)
                 {
-                    if (d.Reasoning.Length > 0) await sse.SendAsync(chunks.ReasoningChunk(d.Reasoning));
-                    if (tools is null)
+                    await wire.WaitAsync();
+                    try
                     {
-                        if (d.Content.Length > 0) await sse.SendAsync(chunks.ContentChunk(d.Content));
-                        return;
+                        await sse.SendAsync(chunk);
                     }
-                    foreach (var (text, calls) in final ? [tools.Feed(d.Content), tools.Flush()] : new[] { tools.Feed(d.Content) })
+                    finally
                     {
-                        if (text.Length > 0) await sse.SendAsync(chunks.ContentChunk(text));
-                        foreach (ToolCallDelta call in calls) await sse.SendAsync(chunks.ToolCallChunk(call));
+                        wire.Release();
                     }
                 }
-                var (finish, generated, thought) = await pump.RunAsync(run, stopper,
-                    async text => { var d = filter.Feed(text); await Send(d, d.Stopped); return d.Stopped; },
-                    async () => await Send(filter.Flush(), true), telemetry, http.RequestAborted, () => filter.Thinking, TokenRead);
-                if (tools is { Called: true } && finish == FinishReason.Stop) finish = FinishReason.ToolCalls;
-                var usage = new OpenAi.Usage(run.PromptTokens, generated, run.CachedTokens);
+                Func<OpenAi.Usage>? soFar = o.ContinuousUsage ? () => new OpenAi.Usage(run.PromptTokens, run.Generated, run.CachedTokens) : null;
+                results = await Task.WhenAll(choices.Select(c => c.StreamAsync(c.Chunks(id, created, o.IncludeUsage, soFar), Send, telemetry, http.RequestAborted)));
+                var usage = Total(run, results);
                 // In the ledger and the outbox before the last events: whoever holds the whole stream finds the entry, and its event is durable.
-                if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, finish, filter.HasReasoning ? thought : 0);
-                await sse.SendAsync(chunks.FinishChunk(finish));
-                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(usage));
+                if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, results[0].FinishReason, results.Sum(r => r.ReasoningTokens));
+                if (o.IncludeUsage) await sse.SendAsync(choices[0].Chunks(id, created, o.IncludeUsage, null).UsageChunk(usage));
                 await sse.DoneAsync();
-                telemetry.Finished(finish, generated, id);
+                telemetry.Finished(results[0].FinishReason, usage.CompletionTokens, id);
                 return;
             }
-            var reasoning = new System.Text.StringBuilder();
-            var content = new System.Text.StringBuilder();
-            var calls = new List<(string Id, string Name, System.Text.StringBuilder Arguments)>();
-            void Collect(ChatOutputDelta d, bool final)
-            {
-                reasoning.Append(d.Reasoning);
-                if (tools is null)
-                {
-                    content.Append(d.Content);
-                    return;
-                }
-                foreach (var (text, deltas) in final ? [tools.Feed(d.Content), tools.Flush()] : new[] { tools.Feed(d.Content) })
-                {
-                    content.Append(text);
-                    foreach (ToolCallDelta call in deltas)
-                    {
-                        if (call.Id is not null) calls.Add((call.Id, call.Name!, new System.Text.StringBuilder()));
-                        calls[call.Index].Arguments.Append(call.Arguments);
-                    }
-                }
-            }
-            var (end, count, thinking) = await pump.RunAsync(run, stopper,
-                text => { var d = filter.Feed(text); Collect(d, d.Stopped); return Task.FromResult(d.Stopped); },
-                () => { Collect(filter.Flush(), true); return Task.CompletedTask; }, telemetry, http.RequestAborted, () => filter.Thinking, TokenRead);
-            if (calls.Count > 0 && end == FinishReason.Stop) end = FinishReason.ToolCalls;
-            var told = new OpenAi.Usage(run.PromptTokens, count, run.CachedTokens);
-            if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, end, filter.HasReasoning ? thinking : 0);
-            // An answer that only calls tools has no content (null), as OpenAI sends it.
-            string? answer = calls.Count > 0 && string.IsNullOrWhiteSpace(content.ToString()) ? null : content.ToString();
-            var response = new ChatCompletionResponse(id, created, served.Name, answer,
-                filter.HasReasoning ? reasoning.ToString() : null, end, told,
-                calls.Select(c => (c.Id, c.Name, c.Arguments.ToString())).ToList(), logprobs);
+            results = await Task.WhenAll(choices.Select(c => c.CollectAsync(telemetry, http.RequestAborted)));
+            var told = Total(run, results);
+            if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, results[0].FinishReason, results.Sum(r => r.ReasoningTokens));
+            var response = new ChatCompletionResponse(id, created, served.Name, results, told);
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
-            telemetry.Finished(end, count, id);
+            telemetry.Finished(results[0].FinishReason, told.CompletionTokens, id);
         }
         finally
         {
@@ -114,6 +82,11 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             // and the next tenant in fair order gets the slot.
             await stopper.CancelAsync();
             run?.Release();
+            if (o.N > 1) foreach (CancellationTokenSource s in stoppers) s.Dispose();
         }
     }
+
+    // The prompt counts once; every choice's tokens count.
+    static OpenAi.Usage Total(RunningCompletion run, IReadOnlyList<ChatChoiceResult> results) =>
+        new(run.PromptTokens, results.Sum(r => r.CompletionTokens), run.CachedTokens);
 }

@@ -14,11 +14,17 @@ namespace QwenMesh.Decode.Completions;
 /// (prefill queue wait, prefill time, publish + take-over time, state size), reported in x-qwenmesh-* headers and metrics,
 /// and its fair-admission slot, which the caller releases when the request ends.
 /// </summary>
-public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double HandoffMs, long StateBytes,
+public sealed record RunningCompletion(IReadOnlyList<DecodeSequence> Choices, int PromptTokens, int CachedTokens, double QueueMs, double PrefillMs, double HandoffMs, long StateBytes,
     string? PrefillPod, AdmissionSlot Slot)
 {
-    /// <summary>Frees the admission slot once the sequence is dropped, its tenant charged for every token the engine generated.</summary>
-    public void Release() => Slot.Release(Sequence.Generated);
+    /// <summary>The first (with n = 1 the only) choice's sequence.</summary>
+    public DecodeSequence Sequence => Choices[0];
+
+    /// <summary>Tokens the engine generated for every choice.</summary>
+    public int Generated => Choices.Sum(c => c.Generated);
+
+    /// <summary>Frees the admission slot once the sequences are dropped, its tenant charged for every token the engine generated.</summary>
+    public void Release() => Slot.Release(Generated);
 }
 
 /// <summary>
@@ -28,13 +34,18 @@ public sealed record RunningCompletion(DecodeSequence Sequence, int PromptTokens
 /// </summary>
 public sealed class CompletionRunner(FairAdmission admission, IPrefillClient prefill, IStateStore store, StateCodec codec, DecodeEngine engine)
 {
-    public async Task<RunningCompletion> StartAsync(CompletionPlan plan, RequestTelemetry telemetry, CancellationToken cancellation)
+    /// <param name="choiceCancellations">
+    /// With several choices, one token per choice: each ends its own sequence (a stop string in one choice ends only
+    /// it). Otherwise <paramref name="cancellation"/> ends the one sequence.
+    /// </param>
+    public async Task<RunningCompletion> StartAsync(CompletionPlan plan, RequestTelemetry telemetry, CancellationToken cancellation,
+        IReadOnlyList<CancellationToken>? choiceCancellations = null)
     {
         // In front of prefill: a saturated pod spends its next prefill on the tenant served least, not the first to ask.
         AdmissionSlot slot = await admission.EnterAsync(plan.Tenant, plan.Weight, plan.Prompt.Count, cancellation);
         try
         {
-            return await RunAsync(plan, slot, telemetry, cancellation);
+            return await RunAsync(plan, slot, telemetry, cancellation, choiceCancellations);
         }
         catch
         {
@@ -43,7 +54,8 @@ public sealed class CompletionRunner(FairAdmission admission, IPrefillClient pre
         }
     }
 
-    async Task<RunningCompletion> RunAsync(CompletionPlan plan, AdmissionSlot slot, RequestTelemetry telemetry, CancellationToken cancellation)
+    async Task<RunningCompletion> RunAsync(CompletionPlan plan, AdmissionSlot slot, RequestTelemetry telemetry, CancellationToken cancellation,
+        IReadOnlyList<CancellationToken>? choiceCancellations)
     {
         try
         {
@@ -54,9 +66,8 @@ public sealed class CompletionRunner(FairAdmission admission, IPrefillClient pre
         {
             throw OpenAiException.Overloaded(e.RetryAfter);
         }
-        // A constrained or penalised answer, or one with logprobs, is sampled here from its first token: prefill
-        // takes all of the prompt but its last token (its own sample is dropped), and the first decode step feeds it.
-        bool heldBack = plan.Constraint is not null || plan.Sampling.SampledInDecode;
+        // Prefill's own sample is dropped when decode samples every token (see CompletionPlan.SampledInDecode).
+        bool heldBack = plan.SampledInDecode;
         if (heldBack && plan.Prompt.Count < 2)
         {
             throw OpenAiException.BadRequest("A constrained or penalised answer needs a prompt of at least 2 tokens.", "messages");
@@ -77,27 +88,45 @@ public sealed class CompletionRunner(FairAdmission admission, IPrefillClient pre
             telemetry.HandoffFailed("expired");
             throw OpenAiException.ServerError("the prefilled state expired before decode could take it over");
         }
+        var choices = new List<DecodeSequence>(plan.Choices);
+        var forks = new List<SequenceState>();
         try
         {
             double handoffMs = reply.PublishMs + System.Diagnostics.Stopwatch.GetElapsedTime(takeOver).TotalMilliseconds;
             long bytes = state.Bytes;
-            DecodeSequence sequence = heldBack
-                ? engine.SubmitHeldBack(state, plan.Prompt, plan.Sampling, plan.Constraint, plan.MaxTokens, plan.StopTokens, cancellation)
-                : engine.Submit(state, plan.Prompt, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation);
+            // Every choice continues the same prefilled state: copies first, so a failed copy leaves nothing submitted.
+            for (int i = 1; i < plan.Choices; i++) forks.Add(state.Copy());
+            if (!heldBack)
+            {
+                choices.Add(engine.Submit(state, plan.Prompt, reply.FirstToken, plan.Sampling, reply.SamplerDraws, plan.MaxTokens, plan.StopTokens, cancellation));
+            }
+            else
+            {
+                SequenceState[] states = [state, .. forks];
+                for (int i = 0; i < states.Length; i++)
+                {
+                    // Seeded choices differ from each other and stay reproducible: choice i draws from seed + i.
+                    var sampling = plan.Sampling.Seed is { } seed ? plan.Sampling with { Seed = unchecked(seed + (ulong)i) } : plan.Sampling;
+                    choices.Add(engine.SubmitHeldBack(states[i], plan.Prompt, sampling, plan.Constraints is { Count: > 0 } c ? c[i] : null, plan.MaxTokens,
+                        plan.StopTokens, choiceCancellations?[i] ?? cancellation));
+                }
+            }
             int promptTokens = reply.PromptTokens + (heldBack ? 1 : 0);
-            var run = new RunningCompletion(sequence, promptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes, reply.Pod, slot);
+            var run = new RunningCompletion(choices, promptTokens, reply.CachedTokens, reply.QueueMs, reply.PrefillMs, handoffMs, bytes, reply.Pod, slot);
             telemetry.Started(run);
             return run;
         }
-        catch (EngineOverloadedException e)
+        catch (Exception e) when (e is EngineOverloadedException or ArgumentException)
         {
-            state.Dispose();
-            telemetry.HandoffFailed("rejected");
-            throw OpenAiException.Overloaded(e.RetryAfter);
-        }
-        catch (ArgumentException e)
-        {
-            state.Dispose();
+            // The engine owns every state it took; the rest are freed here, and the choices it took are ended by
+            // the caller's cancellation when the request fails.
+            if (choices.Count == 0) state.Dispose();
+            foreach (SequenceState fork in forks.Skip(Math.Max(0, choices.Count - 1))) fork.Dispose();
+            if (e is EngineOverloadedException overloaded)
+            {
+                telemetry.HandoffFailed("rejected");
+                throw OpenAiException.Overloaded(overloaded.RetryAfter);
+            }
             throw OpenAiException.BadRequest(e.Message);
         }
     }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using QwenMesh.Decode.OpenAi;
+using QwenMesh.Engine.Decode;
 using QwenMesh.Text.Tokenization;
 using ModelFinish = QwenMesh.Model.Generation.FinishReason;
 
@@ -19,13 +20,15 @@ public sealed class GenerationPump(ITokenizer tokenizer)
     /// <param name="telemetry">Told of every token as it arrives (TTFT, inter-token latency).</param>
     /// <param name="thinking">True while the output is in its reasoning section: tokens generated then are reasoning tokens.</param>
     /// <param name="onToken">Told the index of every shown token (stop tokens are not), before its text.</param>
+    /// <param name="choice">Which of the run's choices to drain (the first by default).</param>
     public async Task<(FinishReason Finish, int CompletionTokens, int ReasoningTokens)> RunAsync(RunningCompletion run, CancellationTokenSource stopper,
         Func<string, Task<bool>> onText, Func<Task> onEnd, RequestTelemetry telemetry, CancellationToken aborted, Func<bool>? thinking = null,
-        Action<int>? onToken = null)
+        Action<int>? onToken = null, int choice = 0)
     {
+        DecodeSequence sequence = run.Choices[choice];
         var decoder = new TokenDecoder(tokenizer);
         int tokens = 0, reasoning = 0;
-        ChannelReader<int> reader = run.Sequence.Tokens;
+        ChannelReader<int> reader = sequence.Tokens;
         try
         {
             while (await reader.WaitToReadAsync(aborted))
@@ -36,7 +39,7 @@ public sealed class GenerationPump(ITokenizer tokenizer)
                     if (thinking?.Invoke() == true) reasoning++;
                     telemetry.Token();
                     run.Slot.Served(1);
-                    if (run.Sequence.StopTokens.Contains(id)) continue;
+                    if (sequence.StopTokens.Contains(id)) continue;
                     onToken?.Invoke(tokens - 1);
                     string text = decoder.Append(id);
                     if (text.Length > 0 && await onText(text))
@@ -54,6 +57,6 @@ public sealed class GenerationPump(ITokenizer tokenizer)
         string tail = decoder.Flush();
         if (tail.Length > 0 && await onText(tail)) return (FinishReason.Stop, tokens, reasoning);
         await onEnd();
-        return (run.Sequence.Finish == ModelFinish.Length ? FinishReason.Length : FinishReason.Stop, tokens, reasoning);
+        return (sequence.Finish == ModelFinish.Length ? FinishReason.Length : FinishReason.Stop, tokens, reasoning);
     }
 }

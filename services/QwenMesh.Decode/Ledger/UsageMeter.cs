@@ -60,7 +60,7 @@ public sealed class UsageMeter(UsageLedger ledger, UsageEmitter? emitter, string
         UsageEntry entry = _run is not { } run
             ? new UsageEntry(0, 0, 0, status)
             // The engine's count, not what reached the client: tokens generated after the client left were computed all the same.
-            : new UsageEntry(run.PromptTokens, run.CachedTokens, run.Sequence.Generated, status);
+            : new UsageEntry(run.PromptTokens, run.CachedTokens, run.Generated, status);
         return CloseAsync(entry, null, 0, identityRefused ? null : _identity ?? identity);
     }
 

@@ -9,7 +9,9 @@ namespace QwenMesh.Decode.OpenAi;
 /// </summary>
 /// <param name="usageSoFar">With stream_options.continuous_usage_stats: the usage so far, written into every chunk.</param>
 /// <param name="logprobs">When the client asked for logprobs: each chunk carries those of the tokens read since the last.</param>
-public sealed class ChatCompletionChunks(string id, long created, string model, bool includeUsage, Func<Usage>? usageSoFar = null, ChatLogprobs? logprobs = null)
+/// <param name="choiceIndex">The choice these chunks belong to (n > 1 streams several side by side).</param>
+public sealed class ChatCompletionChunks(string id, long created, string model, bool includeUsage, Func<Usage>? usageSoFar = null, ChatLogprobs? logprobs = null,
+    int choiceIndex = 0)
 {
     const string ObjectName = "chat.completion.chunk";
 
@@ -64,7 +66,7 @@ public sealed class ChatCompletionChunks(string id, long created, string model, 
         var json = chunk.Json;
         json.WriteStartArray("choices");
         json.WriteStartObject();
-        json.WriteNumber("index", 0);
+        json.WriteNumber("index", choiceIndex);
         json.WriteStartObject("delta");
         writeDelta(json);
         json.WriteEndObject();

@@ -39,6 +39,10 @@ public sealed record CompletionRequest(
             throw RequestErrors.UnsupportedValue("logprobs", "logprobs are not supported by this server.");
         }
 
+        if (options.N > 1)
+        {
+            throw RequestErrors.UnsupportedValue("n", $"/v1/completions returns one choice (got n={options.N}); /v1/chat/completions serves n up to {GenerationOptions.MaxChoices}.");
+        }
         return new CompletionRequest(model, prompt, maxTokens, options);
     }
 }

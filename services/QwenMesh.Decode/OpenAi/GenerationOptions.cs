@@ -28,8 +28,12 @@ public sealed record GenerationOptions(
     IReadOnlyList<int>? StopTokenIds = null,
     bool ContinuousUsage = false,
     string? User = null,
-    int? Logprobs = null)
+    int? Logprobs = null,
+    int N = 1)
 {
+    /// <summary>Choices one request may ask for: each holds a copy of the prompt's state for its whole decode.</summary>
+    public const int MaxChoices = 16;
+
     /// <summary>OpenAI's limit on logit_bias entries.</summary>
     public const int MaxLogitBias = 300;
 
@@ -44,11 +48,7 @@ public sealed record GenerationOptions(
 
     internal static GenerationOptions Parse(JsonElement root)
     {
-        // n is validated here because both endpoints take it and neither can honour more than one choice.
-        if (RequestJson.OptionalLong(root, "n") is { } n && n != 1)
-        {
-            throw RequestErrors.UnsupportedValue("n", $"only n=1 is supported (got n={n})");
-        }
+        int n = RequestJson.OptionalInt(root, "n", minimum: 1, maximum: MaxChoices) ?? 1;
 
         int topK = RequestJson.OptionalInt(root, "top_k", minimum: -1) ?? 0;
         bool stream = RequestJson.OptionalBool(root, "stream") ?? false;
@@ -68,7 +68,8 @@ public sealed record GenerationOptions(
             LogitBias: ParseLogitBias(root),
             StopTokenIds: ParseStopTokenIds(root),
             ContinuousUsage: continuousUsage,
-            User: RequestJson.OptionalString(root, "user"));
+            User: RequestJson.OptionalString(root, "user"),
+            N: n);
     }
 
     // {"token id": bias in [-100, 100]}, as OpenAI takes it; whether an id is in the vocabulary is the model's check.

@@ -11,15 +11,19 @@ public sealed class SequenceState : IDisposable
 {
     readonly LinearAttentionState?[] _linear;
     readonly KvCache?[] _kv;
+    readonly ModelConfig _config;
+    readonly ScalarType _dtype;
 
     public int Position { get; internal set; }
     public int LayerCount => _linear.Length;
 
-    SequenceState(LinearAttentionState?[] linear, KvCache?[] kv, int position)
+    SequenceState(LinearAttentionState?[] linear, KvCache?[] kv, int position, ModelConfig config, ScalarType dtype)
     {
         _linear = linear;
         _kv = kv;
         Position = position;
+        _config = config;
+        _dtype = dtype;
     }
 
     public static SequenceState Create(ModelConfig config, ScalarType dtype)
@@ -39,7 +43,7 @@ public sealed class SequenceState : IDisposable
                 kv[i] = new KvCache(config.NumKeyValueHeads, config.HeadDim, dtype);
             }
         }
-        return new SequenceState(linear, kv, 0);
+        return new SequenceState(linear, kv, 0, config, dtype);
     }
 
     public LinearAttentionState Linear(int layer) =>
@@ -72,6 +76,12 @@ public sealed class SequenceState : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// An independent copy (the sequence forks: n choices from one prefill). The hybrid's state is mostly its fixed
+    /// DeltaNet part, so a copy costs the same whatever the prompt's length, plus its K/V.
+    /// </summary>
+    public SequenceState Copy() => Import(_config, _dtype, Position, Export().ToDictionary(e => e.Name, e => e.Value));
 
     /// <summary>Rebuilds a state from <see cref="Export"/>'s tensors (copied, so the caller may dispose them).</summary>
     public static SequenceState Import(ModelConfig config, ScalarType dtype, int position, IReadOnlyDictionary<string, Tensor> tensors)

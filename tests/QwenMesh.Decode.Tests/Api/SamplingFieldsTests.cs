@@ -183,3 +183,69 @@ public sealed class ChatLogprobsTests(DecodeServer server)
         Assert.Equal(param, JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("param").GetString());
     }
 }
+
+/// <summary>n choices from one prefill: the state copied to each, every choice its own sequence, stop and usage.</summary>
+[Collection(DecodeServerCollection.Name)]
+public sealed class ChoicesTests(DecodeServer server)
+{
+    static readonly RequestIdentity Tenant = new("acme", "key-1", 1, null);
+
+    string Chat(string extra) =>
+        $$"""{"model": "{{server.Model}}", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 6, {{extra}}}""";
+
+    async Task<(HttpStatusCode Status, string Body)> PostAsync(string body)
+    {
+        using HttpResponseMessage response = await server.Client.SendAsync(server.Post("/v1/chat/completions", body, "n-" + Guid.NewGuid().ToString("N"), Tenant));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Greedy_choices_are_the_single_answer_n_times_and_usage_counts_each()
+    {
+        var (_, one) = await PostAsync(Chat(""" "temperature": 0"""));
+        string single = JsonDocument.Parse(one).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        var (status, body) = await PostAsync(Chat(""" "temperature": 0, "n": 3"""));
+        Assert.Equal(HttpStatusCode.OK, status);
+        JsonElement root = JsonDocument.Parse(body).RootElement;
+        var choices = root.GetProperty("choices").EnumerateArray().ToList();
+        Assert.Equal([0, 1, 2], choices.Select(c => c.GetProperty("index").GetInt32()));
+        Assert.All(choices, c => Assert.Equal(single, c.GetProperty("message").GetProperty("content").GetString()));
+        int perChoice = JsonDocument.Parse(one).RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32();
+        Assert.Equal(3 * perChoice, root.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(JsonDocument.Parse(one).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(),
+            root.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Seeded_choices_differ_from_each_other_and_repeat_exactly()
+    {
+        string body = Chat(""" "temperature": 1.5, "seed": 11, "n": 4""");
+        var (_, first) = await PostAsync(body);
+        var (_, again) = await PostAsync(body);
+        string[] Answers(string json) => JsonDocument.Parse(json).RootElement.GetProperty("choices").EnumerateArray()
+            .Select(c => c.GetProperty("message").GetProperty("content").GetString()!).ToArray();
+        Assert.Equal(Answers(first), Answers(again));
+        Assert.True(Answers(first).Distinct().Count() > 1, string.Join(" | ", Answers(first)));
+    }
+
+    [Fact]
+    public async Task Streamed_choices_each_carry_their_index_role_content_and_finish()
+    {
+        var (status, body) = await PostAsync(Chat(""" "temperature": 0, "n": 2, "logit_bias": {"65": 100}, "stop": ["AAA"], "stream": true, "stream_options": {"include_usage": true}"""));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var chunks = body.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement.Clone()).ToList();
+        var byChoice = chunks.Where(c => c.GetProperty("choices").GetArrayLength() > 0).Select(c => c.GetProperty("choices")[0])
+            .GroupBy(c => c.GetProperty("index").GetInt32()).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal([0, 1], byChoice.Keys.Order());
+        foreach (var (_, parts) in byChoice)
+        {
+            Assert.Equal("assistant", parts[0].GetProperty("delta").GetProperty("role").GetString());
+            string text = string.Concat(parts.Select(p => p.GetProperty("delta").TryGetProperty("content", out var c) ? c.GetString() : ""));
+            Assert.Equal("", text); // "AAA" is the stop string: nothing before it
+            Assert.Equal("stop", parts[^1].GetProperty("finish_reason").GetString());
+        }
+        JsonElement usage = chunks[^1].GetProperty("usage");
+        Assert.Equal(6, usage.GetProperty("completion_tokens").GetInt32());
+    }
+}

@@ -146,8 +146,8 @@ public sealed class ChatCompletionRequestErrorTests
     [InlineData("'tools':[{'type':'function','function':{'name':'f'}}],'tool_choice':{'type':'function','function':{'name':'g'}}", "tool_choice.function.name", "invalid_value")]
     [InlineData("'tools':[{'type':'function','function':{'name':'f'}}],'tool_choice':{'type':'function'}", "tool_choice.function", "missing_required_parameter")]
     [InlineData("'tools':[{'type':'function','function':{'name':'f'}}],'parallel_tool_calls':'no'", "parallel_tool_calls", "invalid_type")]
-    [InlineData("'n':2", "n", "unsupported_value")]
-    [InlineData("'n':0", "n", "unsupported_value")]
+    [InlineData("'n':17", "n", "integer_above_max_value")]
+    [InlineData("'n':0", "n", "integer_below_min_value")]
     [InlineData("'n':'1'", "n", "invalid_type")]
     [InlineData("'chat_template_kwargs':true", "chat_template_kwargs", "invalid_type")]
     [InlineData("'chat_template_kwargs':{'enable_thinking':'no'}", "chat_template_kwargs.enable_thinking", "invalid_type")]
@@ -161,10 +161,10 @@ public sealed class ChatCompletionRequestErrorTests
         AssertBadRequest(Rejected(RequestBodies.Chat(fields)), param, code);
 
     [Fact]
-    public void More_than_one_choice_is_refused_with_a_clear_message()
+    public void More_choices_than_the_server_serves_are_refused_naming_the_limit()
     {
-        var error = Rejected(RequestBodies.Chat("'n':3"));
-        Assert.Contains("only n=1 is supported", error.Message);
+        var error = Rejected(RequestBodies.Chat("'n':17"));
+        Assert.Contains("<= 16", error.Message);
     }
 
     [Fact]

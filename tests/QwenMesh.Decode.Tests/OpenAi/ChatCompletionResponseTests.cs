@@ -32,7 +32,7 @@ public sealed class ChatCompletionResponseTests
                 + "'usage':{'prompt_tokens':3,'completion_tokens':2,'total_tokens':5,'prompt_tokens_details':{'cached_tokens':0}}}"),
             Of(plain.ToJson()));
 
-        var thoughtOnly = plain with { Content = null, ReasoningContent = "" };
+        var thoughtOnly = plain with { Choices = [plain.Choices[0] with { Content = null, ReasoningContent = "" }] };
         Assert.Contains(Expected("'message':{'role':'assistant','content':null,'reasoning_content':''}"), Of(thoughtOnly.ToJson()));
     }
 
