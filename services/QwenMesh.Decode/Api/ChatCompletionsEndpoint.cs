@@ -18,7 +18,7 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
         ConversationPrompt prompt = served.RenderChat(request.Conversation, http.RequestAborted);
         ServedModel.PromptTokens(http.Response, prompt.Tokens.Count);
         RequestIdentity identity = TenantIdentity.Of(http);
-        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget);
+        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget, request.Options.N);
         GenerationOptions o = request.Options;
         // Each choice has its own constraint (a grammar follows one sequence).
         var constraints = Enumerable.Range(0, o.N).Select(_ => served.Constraint(request, prompt)).ToList();

@@ -81,7 +81,8 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTem
     /// context), and never more than the gateway reserved (<paramref name="tokenBudget"/>, prompt + completion) once the
     /// prompt is paid; 400 when prompt + budget exceed the context, or when the prompt alone uses the whole reservation.
     /// </summary>
-    public int Budget(int promptTokens, int? maxTokens, string param, long? tokenBudget = null)
+    /// <param name="choices">With n choices the reservation is shared: each gets its part of what the prompt leaves.</param>
+    public int Budget(int promptTokens, int? maxTokens, string param, long? tokenBudget = null, int choices = 1)
     {
         int budget = maxTokens ?? Math.Min(options.DefaultMaxTokens, MaxContextTokens - promptTokens);
         if (promptTokens + Math.Max(budget, 1) > MaxContextTokens)
@@ -92,14 +93,14 @@ public sealed class ServedModel(QwenModel model, ITokenizer tokenizer, ServedTem
                 param, "context_length_exceeded");
         }
         if (tokenBudget is not { } reserved) return budget;
-        if (promptTokens >= reserved)
+        if (promptTokens + choices > reserved)
         {
             throw OpenAiException.BadRequest(
                 $"The prompt is {promptTokens} tokens, but this request's token budget is {reserved} tokens (prompt and completion together), " +
-                "which leaves nothing for the completion. Please shorten the prompt or ask for a larger token budget.",
+                "which leaves nothing for the completion (of each choice). Please shorten the prompt or ask for a larger token budget.",
                 param, TokenBudgetExceededCode);
         }
-        return (int)Math.Min(budget, reserved - promptTokens);
+        return (int)Math.Min(budget, (reserved - promptTokens) / choices);
     }
 
     public const string TokenBudgetExceededCode = "token_budget_exceeded";

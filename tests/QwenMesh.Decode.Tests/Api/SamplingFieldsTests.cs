@@ -248,4 +248,19 @@ public sealed class ChoicesTests(DecodeServer server)
         JsonElement usage = chunks[^1].GetProperty("usage");
         Assert.Equal(6, usage.GetProperty("completion_tokens").GetInt32());
     }
+
+    [Fact]
+    public async Task The_gateways_token_budget_is_shared_by_the_choices()
+    {
+        var (_, probe) = await PostAsync(Chat(""" "temperature": 0"""));
+        int prompt = JsonDocument.Parse(probe).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        using HttpResponseMessage response = await server.Client.SendAsync(server.Post("/v1/chat/completions",
+            Chat(""" "temperature": 0, "n": 3, "logit_bias": {"65": 100}"""), "n-" + Guid.NewGuid().ToString("N"),
+            new RequestIdentity("acme", "key-1", 1, prompt + 7)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonElement root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        // 7 tokens left after the prompt: 2 for each of the 3 choices.
+        Assert.Equal(6, root.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.All(root.GetProperty("choices").EnumerateArray(), c => Assert.Equal("AA", c.GetProperty("message").GetProperty("content").GetString()));
+    }
 }

@@ -62,4 +62,12 @@ public sealed class CompletionBodyTests
         Assert.Equal(json, Encoding.UTF8.GetString(body.Bytes));
         Assert.Equal(100, body.CompletionBound);
     }
+
+    [Fact]
+    public void With_n_choices_the_bound_is_n_times_the_per_choice_limit()
+    {
+        Assert.Equal(90, Prepare("""{"model":"m","max_tokens":30,"n":3}""").CompletionBound);
+        Assert.Equal(200, Prepare("""{"model":"m","n":2}""").CompletionBound);
+        Assert.Equal(30, Prepare("""{"model":"m","max_tokens":30,"n":"x"}""").CompletionBound);
+    }
 }
