@@ -62,6 +62,7 @@ public static class DecodeExtensions
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<GenerationPump>();
         services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<ResponsesEndpoint>();
         services.AddSingleton<CompletionsEndpoint>();
         services.AddSingleton<OpenAiErrors>();
         return services;

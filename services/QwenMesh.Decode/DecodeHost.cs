@@ -46,6 +46,11 @@ public static class DecodeHost
             gate.Admit();
             return sp.GetRequiredService<CompletionsEndpoint>().HandleAsync(http);
         });
+        app.MapPost("/v1/responses", (HttpContext http, DrainGate gate, IServiceProvider sp) =>
+        {
+            gate.Admit();
+            return sp.GetRequiredService<ResponsesEndpoint>().HandleAsync(http);
+        });
         app.MapGet("/v1/models", (DrainGate gate, IServiceProvider sp) =>
         {
             gate.Admit();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Diagnostics;
 
 namespace QwenMesh.Mesh.Tests;
@@ -5,8 +6,8 @@ namespace QwenMesh.Mesh.Tests;
 /// <summary>
 /// The official `openai` JavaScript client (npm, fetched at test time) streams a chat through the secured gateway with
 /// an API key: what a user's application does. Its wrong-key error is the typed AuthenticationError. Its structured
-/// outputs helper (`chat.completions.parse` with a zod schema) gets a parsed object, and a required tool call goes round
-/// trip (call, tool result, answer), from a model with random weights.
+/// outputs helper (`chat.completions.parse` with a zod schema) gets a parsed object, a required tool call goes round
+/// trip (call, tool result, answer), and `responses.create` answers, from a model with random weights.
 /// </summary>
 [Collection(SecuredMeshCollection.Name)]
 public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
@@ -39,8 +40,10 @@ public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
           const answer = await client.chat.completions.create({
             model: 'tiny', max_tokens: 4, temperature: 0, tools,
             messages: [...asked, message, { role: 'tool', tool_call_id: message.tool_calls[0].id, content: '{"temp": 3}' }] });
+          const response = await client.responses.create({ model: 'tiny', input: 'Hello', instructions: 'Be brief.', max_output_tokens: 8, temperature: 0 });
           console.log(JSON.stringify({ weather, finish: call.choices[0].finish_reason, name: message.tool_calls[0].function.name, args,
-            answered: answer.choices[0].finish_reason }));
+            answered: answer.choices[0].finish_reason, responseStatus: response.status, outputText: response.output_text,
+            outputTokens: response.usage.output_tokens }));
         })().catch(e => { console.error(e); process.exit(1); });
         """;
 
@@ -120,5 +123,9 @@ public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
         Assert.InRange(result.GetProperty("args").GetProperty("days").GetInt32(), 1, 7);
         Assert.True(result.GetProperty("args").GetProperty("city").GetString()!.EnumerateRunes().Count() <= 8);
         Assert.Contains(result.GetProperty("answered").GetString(), new[] { "stop", "length" });
+        // The Responses API through the same client: its output_text helper reads our output items.
+        Assert.Contains(result.GetProperty("responseStatus").GetString(), new[] { "completed", "incomplete" });
+        Assert.Equal(JsonValueKind.String, result.GetProperty("outputText").ValueKind);
+        Assert.InRange(result.GetProperty("outputTokens").GetInt32(), 1, 8);
     }
 }

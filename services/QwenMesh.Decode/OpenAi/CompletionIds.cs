@@ -22,6 +22,9 @@ public static class CompletionIds
     /// <summary>An id for a text completion, e.g. <c>cmpl-...</c>.</summary>
     public static string NewTextId() => TextPrefix + RandomNumberGenerator.GetString(Alphabet, RandomLength);
 
+    /// <summary>An id for a Responses API object of <paramref name="prefix"/> (resp, msg, fc, rs), e.g. <c>resp_...</c>.</summary>
+    public static string NewResponsesId(string prefix) => prefix + "_" + RandomNumberGenerator.GetString(Alphabet, RandomLength);
+
     /// <summary>An id for a tool call, e.g. <c>call_Wn8dX2kLq0RtYb7sVh3mJcPa</c>; the client sends it back with the result.</summary>
     public static string NewToolCallId() => ToolCallPrefix + RandomNumberGenerator.GetString(Alphabet, ToolCallRandomLength);
 }

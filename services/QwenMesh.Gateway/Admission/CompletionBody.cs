@@ -31,7 +31,9 @@ public sealed record CompletionBody(byte[] Bytes, string? Model, int CompletionB
         // A malformed n is decode's 400; here it counts as one choice.
         int choices = json["n"] is JsonValue nv && nv.TryGetValue(out int n) && n is >= 1 and <= 128 ? n : 1;
         // OpenAI's newer name wins when both are present, as decode reads them.
-        string field = json.ContainsKey("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        // A Responses API body (it has "input") names its bound max_output_tokens.
+        string field = json.ContainsKey("max_completion_tokens") ? "max_completion_tokens"
+            : json.ContainsKey("input") || json.ContainsKey("max_output_tokens") ? "max_output_tokens" : "max_tokens";
         JsonNode? given = json[field];
         if (given is JsonValue v && v.TryGetValue(out long asked) && asked >= 1)
         {

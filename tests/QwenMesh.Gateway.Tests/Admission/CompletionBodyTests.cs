@@ -70,4 +70,13 @@ public sealed class CompletionBodyTests
         Assert.Equal(200, Prepare("""{"model":"m","n":2}""").CompletionBound);
         Assert.Equal(30, Prepare("""{"model":"m","max_tokens":30,"n":"x"}""").CompletionBound);
     }
+
+    [Fact]
+    public void A_responses_body_is_bounded_by_max_output_tokens()
+    {
+        Assert.Equal(40, Prepare("""{"model":"m","input":"hi","max_output_tokens":40}""").CompletionBound);
+        var missing = Prepare("""{"model":"m","input":"hi"}""");
+        Assert.Equal(100, Sent(missing).GetProperty("max_output_tokens").GetInt32());
+        Assert.False(Sent(missing).TryGetProperty("max_tokens", out _));
+    }
 }

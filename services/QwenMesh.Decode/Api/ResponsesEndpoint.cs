@@ -1,0 +1,55 @@
+using QwenMesh.Decode.Completions;
+using QwenMesh.Decode.Ledger;
+using QwenMesh.Decode.OpenAi;
+using QwenMesh.Decode.Tenancy;
+using QwenMesh.Hosting;
+using QwenMesh.ServiceDefaults.Metrics;
+
+namespace QwenMesh.Decode.Api;
+
+/// <summary>
+/// POST /v1/responses (stateless, not streamed): the request is translated into the chat request it means and runs
+/// as one chat choice (template, tools, constrained decoding, sampling fields and all); the answer comes back as
+/// Responses output items.
+/// </summary>
+public sealed class ResponsesEndpoint(ServedModel served, CompletionRunner runner, GenerationPump pump, DecodeMetrics metrics, TimeProvider clock)
+{
+    public async Task HandleAsync(HttpContext http)
+    {
+        ResponsesRequest responses = ResponsesRequest.Parse(await RequestBody.ReadAsync(http));
+        ChatCompletionRequest request = responses.Chat;
+        served.Check(request.Model);
+        string? session = ServedModel.Session(http.Request);
+        ConversationPrompt prompt = served.RenderChat(request.Conversation, http.RequestAborted);
+        ServedModel.PromptTokens(http.Response, prompt.Tokens.Count);
+        RequestIdentity identity = TenantIdentity.Of(http);
+        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "input" : "max_output_tokens", identity.Budget);
+        GenerationOptions o = request.Options;
+        List<Text.Grammar.GrammarConstraint?> constraints = [served.Constraint(request, prompt)];
+        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, o.Sampling(), budget, served.StopTokensFor(o), session,
+            session is null ? 0 : prompt.CheckpointAt, constraints[0] is null ? null : constraints);
+
+        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity, o.User);
+        using var telemetry = new RequestTelemetry(metrics, http, "responses", served.Name, plan.Tenant, o, budget, session);
+        using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        RunningCompletion? run = null;
+        try
+        {
+            run = await runner.StartAsync(plan, telemetry, stopper.Token);
+            ServedModel.Timing(http.Response, run);
+            string id = CompletionIds.NewResponsesId("resp");
+            ChatChoiceResult result = await new ChatChoice(0, served, request, prompt, run, pump, stopper).CollectAsync(telemetry, http.RequestAborted);
+            var usage = new OpenAi.Usage(run.PromptTokens, result.CompletionTokens, run.CachedTokens);
+            if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(usage, result.FinishReason, result.ReasoningTokens);
+            var response = new ResponsesResponse(id, clock.GetUtcNow().ToUnixTimeSeconds(), served.Name, result, usage, responses);
+            http.Response.ContentType = "application/json";
+            await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
+            telemetry.Finished(result.FinishReason, usage.CompletionTokens, id);
+        }
+        finally
+        {
+            await stopper.CancelAsync();
+            run?.Release();
+        }
+    }
+}
