@@ -41,9 +41,17 @@ public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
             model: 'tiny', max_tokens: 4, temperature: 0, tools,
             messages: [...asked, message, { role: 'tool', tool_call_id: message.tool_calls[0].id, content: '{"temp": 3}' }] });
           const response = await client.responses.create({ model: 'tiny', input: 'Hello', instructions: 'Be brief.', max_output_tokens: 8, temperature: 0 });
+          const events = await client.responses.create({ model: 'tiny', input: 'Hello', max_output_tokens: 8, temperature: 0, stream: true });
+          let first = null, last = null, deltas = '';
+          for await (const event of events) {
+            first ??= event.type;
+            last = event;
+            if (event.type === 'response.output_text.delta') deltas += event.delta;
+          }
+          const streamedText = last.response.output.filter(i => i.type === 'message').map(i => i.content[0].text).join('');
           console.log(JSON.stringify({ weather, finish: call.choices[0].finish_reason, name: message.tool_calls[0].function.name, args,
             answered: answer.choices[0].finish_reason, responseStatus: response.status, outputText: response.output_text,
-            outputTokens: response.usage.output_tokens }));
+            outputTokens: response.usage.output_tokens, firstEvent: first, lastEvent: last.type, deltasMatch: deltas === streamedText }));
         })().catch(e => { console.error(e); process.exit(1); });
         """;
 
@@ -127,5 +135,9 @@ public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
         Assert.Contains(result.GetProperty("responseStatus").GetString(), new[] { "completed", "incomplete" });
         Assert.Equal(JsonValueKind.String, result.GetProperty("outputText").ValueKind);
         Assert.InRange(result.GetProperty("outputTokens").GetInt32(), 1, 8);
+        // Streamed: the client's event iterator reads our named events, and the deltas add up to the final text.
+        Assert.Equal("response.created", result.GetProperty("firstEvent").GetString());
+        Assert.Contains(result.GetProperty("lastEvent").GetString(), new[] { "response.completed", "response.incomplete" });
+        Assert.True(result.GetProperty("deltasMatch").GetBoolean());
     }
 }

@@ -18,30 +18,31 @@ public sealed class ChatChoice(int index, ServedModel served, ChatCompletionRequ
 
     void TokenRead(int token) => _logprobs?.Add(run.Choices[index].Logprob(token));
 
-    /// <summary>Streams the choice's chunks through <paramref name="send"/> (serialised by the caller), its finish chunk last.</summary>
-    public async Task<ChatChoiceResult> StreamAsync(ChatCompletionChunks chunks, Func<byte[], Task> send, RequestTelemetry telemetry, CancellationToken aborted)
+    /// <summary>Streams the choice into <paramref name="stream"/> (chat chunks, or Responses events), its finish last.</summary>
+    public async Task<ChatChoiceResult> StreamAsync(IChoiceStream stream, RequestTelemetry telemetry, CancellationToken aborted)
     {
-        await send(chunks.RoleChunk());
+        await stream.StartAsync();
         async Task Send(ChatOutputDelta d, bool final)
         {
-            if (d.Reasoning.Length > 0) await send(chunks.ReasoningChunk(d.Reasoning));
+            if (d.Reasoning.Length > 0) await stream.ReasoningAsync(d.Reasoning);
             if (_tools is null)
             {
-                if (d.Content.Length > 0) await send(chunks.ContentChunk(d.Content));
+                if (d.Content.Length > 0) await stream.ContentAsync(d.Content);
                 return;
             }
             foreach (var (text, calls) in final ? [_tools.Feed(d.Content), _tools.Flush()] : new[] { _tools.Feed(d.Content) })
             {
-                if (text.Length > 0) await send(chunks.ContentChunk(text));
-                foreach (ToolCallDelta call in calls) await send(chunks.ToolCallChunk(call));
+                if (text.Length > 0) await stream.ContentAsync(text);
+                foreach (ToolCallDelta call in calls) await stream.ToolCallAsync(call);
             }
         }
         var (finish, generated, thought) = await pump.RunAsync(run, stopper,
             async text => { var d = _filter.Feed(text); await Send(d, d.Stopped); return d.Stopped; },
             async () => await Send(_filter.Flush(), true), telemetry, aborted, () => _filter.Thinking, TokenRead, index);
         if (_tools is { Called: true } && finish == FinishReason.Stop) finish = FinishReason.ToolCalls;
-        await send(chunks.FinishChunk(finish));
-        return new ChatChoiceResult(null, null, finish, [], null, generated, _filter.HasReasoning ? thought : 0);
+        var result = new ChatChoiceResult(null, null, finish, [], _logprobs, generated, _filter.HasReasoning ? thought : 0);
+        await stream.FinishAsync(result);
+        return result;
     }
 
     /// <summary>Reads the whole choice for the non-streamed body.</summary>
@@ -81,4 +82,24 @@ public sealed class ChatChoice(int index, ServedModel served, ChatCompletionRequ
     /// <summary>The chunk builder for this choice's index, carrying its logprobs.</summary>
     public ChatCompletionChunks Chunks(string id, long created, bool includeUsage, Func<OpenAi.Usage>? usageSoFar) =>
         new(id, created, served.Name, includeUsage, usageSoFar, _logprobs, index);
+}
+
+/// <summary>Where a streamed choice goes, piece by piece: chat completion chunks or Responses API events.</summary>
+public interface IChoiceStream
+{
+    Task StartAsync();
+    Task ReasoningAsync(string text);
+    Task ContentAsync(string text);
+    Task ToolCallAsync(ToolCallDelta call);
+    Task FinishAsync(ChatChoiceResult result);
+}
+
+/// <summary>A choice as chat completion chunks of its index: role first, then the pieces, the finish chunk last.</summary>
+public sealed class ChatChunkStream(ChatCompletionChunks chunks, Func<byte[], Task> send) : IChoiceStream
+{
+    public Task StartAsync() => send(chunks.RoleChunk());
+    public Task ReasoningAsync(string text) => send(chunks.ReasoningChunk(text));
+    public Task ContentAsync(string text) => send(chunks.ContentChunk(text));
+    public Task ToolCallAsync(ToolCallDelta call) => send(chunks.ToolCallChunk(call));
+    public Task FinishAsync(ChatChoiceResult result) => send(chunks.FinishChunk(result.FinishReason));
 }

@@ -8,7 +8,7 @@ using QwenMesh.ServiceDefaults.Metrics;
 namespace QwenMesh.Decode.Api;
 
 /// <summary>
-/// POST /v1/responses (stateless, not streamed): the request is translated into the chat request it means and runs
+/// POST /v1/responses (stateless; streamed as Responses events or one body): the request is translated into the chat request it means and runs
 /// as one chat choice (template, tools, constrained decoding, sampling fields and all); the answer comes back as
 /// Responses output items.
 /// </summary>
@@ -38,10 +38,25 @@ public sealed class ResponsesEndpoint(ServedModel served, CompletionRunner runne
             run = await runner.StartAsync(plan, telemetry, stopper.Token);
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewResponsesId("resp");
-            ChatChoiceResult result = await new ChatChoice(0, served, request, prompt, run, pump, stopper).CollectAsync(telemetry, http.RequestAborted);
+            long createdAt = clock.GetUtcNow().ToUnixTimeSeconds();
+            var choice = new ChatChoice(0, served, request, prompt, run, pump, stopper);
+            if (o.Stream)
+            {
+                var sse = new SseResponse(http);
+                await sse.StartAsync();
+                var events = new ResponsesEventStream(sse, id, createdAt, served.Name, responses);
+                ChatChoiceResult streamed = await choice.StreamAsync(events, telemetry, http.RequestAborted);
+                var streamedUsage = new OpenAi.Usage(run.PromptTokens, streamed.CompletionTokens, run.CachedTokens);
+                // In the ledger and the outbox before the last event, as for chat streams.
+                if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(streamedUsage, streamed.FinishReason, streamed.ReasoningTokens);
+                await events.CompleteAsync(streamedUsage);
+                telemetry.Finished(streamed.FinishReason, streamedUsage.CompletionTokens, id);
+                return;
+            }
+            ChatChoiceResult result = await choice.CollectAsync(telemetry, http.RequestAborted);
             var usage = new OpenAi.Usage(run.PromptTokens, result.CompletionTokens, run.CachedTokens);
             if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(usage, result.FinishReason, result.ReasoningTokens);
-            var response = new ResponsesResponse(id, clock.GetUtcNow().ToUnixTimeSeconds(), served.Name, result, usage, responses);
+            var response = new ResponsesResponse(id, createdAt, served.Name, result, usage, responses, ResponsesItemIds.New(result.ToolCalls.Count));
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
             telemetry.Finished(result.FinishReason, usage.CompletionTokens, id);

@@ -17,9 +17,9 @@ public sealed class SseResponse(HttpContext http)
         await http.Response.StartAsync(http.RequestAborted);
     }
 
-    public async Task SendAsync(byte[] json)
+    public async Task SendAsync(byte[] json, string? eventName = null)
     {
-        await http.Response.Body.WriteAsync(ServerSentEvents.Data(json), http.RequestAborted);
+        await http.Response.Body.WriteAsync(eventName is null ? ServerSentEvents.Data(json) : ServerSentEvents.Named(eventName, json), http.RequestAborted);
         await http.Response.Body.FlushAsync(http.RequestAborted);
     }
 

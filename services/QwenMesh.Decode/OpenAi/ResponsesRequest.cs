@@ -8,7 +8,7 @@ namespace QwenMesh.Decode.OpenAi;
 /// into the chat request it means: <c>instructions</c> and <c>input</c> (a string, or message, function_call and
 /// function_call_output items) become messages, function tools become chat tools, <c>text.format</c> becomes
 /// response_format, <c>max_output_tokens</c> the completion limit, <c>reasoning.effort</c> the template's
-/// reasoning_effort. What needs server-side state (<c>previous_response_id</c>, <c>store: true</c> retrieval) is not
+/// reasoning_effort; <c>stream</c> streams Responses events. What needs server-side state (<c>previous_response_id</c>, <c>store: true</c> retrieval) is not
 /// kept here and is refused or ignored as noted.
 /// </summary>
 public sealed record ResponsesRequest(ChatCompletionRequest Chat, JsonArray Tools, JsonNode ToolChoice, bool ParallelToolCalls)
@@ -22,10 +22,6 @@ public sealed record ResponsesRequest(ChatCompletionRequest Chat, JsonArray Tool
         {
             throw RequestErrors.UnsupportedValue("previous_response_id",
                 "This server keeps no responses: send the conversation in 'input' (or continue it with x-session-id).");
-        }
-        if (RequestJson.OptionalBool(root, "stream") == true)
-        {
-            throw RequestErrors.UnsupportedValue("stream", "Streaming /v1/responses is not served yet; stream with /v1/chat/completions.");
         }
         // store and metadata are accepted for compatibility; nothing is stored.
         RequestJson.OptionalBool(root, "store");
@@ -68,7 +64,7 @@ public sealed record ResponsesRequest(ChatCompletionRequest Chat, JsonArray Tool
         }
         bool parallel = RequestJson.OptionalBool(root, "parallel_tool_calls") ?? true;
         chat["parallel_tool_calls"] = parallel;
-        foreach (string field in new[] { "temperature", "top_p", "top_k", "seed", "user", "min_p", "presence_penalty", "frequency_penalty", "repetition_penalty", "thinking_token_budget", "chat_template_kwargs" })
+        foreach (string field in new[] { "stream", "temperature", "top_p", "top_k", "seed", "user", "min_p", "presence_penalty", "frequency_penalty", "repetition_penalty", "thinking_token_budget", "chat_template_kwargs" })
         {
             if (root.TryGetProperty(field, out JsonElement value)) chat[field] = JsonNode.Parse(value.GetRawText());
         }

@@ -9,19 +9,26 @@ namespace QwenMesh.Decode.OpenAi;
 /// message, one function_call per tool call), status <c>completed</c> or <c>incomplete</c> (max_output_tokens), the
 /// request's settings echoed as OpenAI echoes them, and usage in the Responses names.
 /// </summary>
-public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, ChatChoiceResult Choice, Usage Usage, ResponsesRequest Request)
+public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, ChatChoiceResult Choice, Usage Usage, ResponsesRequest Request,
+    ResponsesItemIds Ids)
 {
     public byte[] ToJson()
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer, ResponseWriter.Options))
+        using (var json = new Utf8JsonWriter(buffer, ResponseWriter.Options)) Write(json);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The response object; <paramref name="inProgress"/> writes it as a stream's first events carry it: no output, no usage yet.</summary>
+    public void Write(Utf8JsonWriter json, bool inProgress = false)
+    {
         {
             json.WriteStartObject();
             json.WriteString("id", Id);
             json.WriteString("object", "response");
             json.WriteNumber("created_at", CreatedAt);
-            bool incomplete = Choice.FinishReason == FinishReason.Length;
-            json.WriteString("status", incomplete ? "incomplete" : "completed");
+            bool incomplete = !inProgress && Choice.FinishReason == FinishReason.Length;
+            json.WriteString("status", inProgress ? "in_progress" : incomplete ? "incomplete" : "completed");
             if (incomplete)
             {
                 json.WriteStartObject("incomplete_details");
@@ -35,7 +42,7 @@ public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, 
             json.WriteNull("error");
             json.WriteString("model", Model);
             json.WriteStartArray("output");
-            WriteOutput(json, incomplete);
+            if (!inProgress) WriteOutput(json, incomplete);
             json.WriteEndArray();
             json.WriteBoolean("parallel_tool_calls", Request.ParallelToolCalls);
             json.WritePropertyName("tool_choice");
@@ -48,6 +55,12 @@ public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, 
             if (Request.Chat.MaxTokens is { } max) json.WriteNumber("max_output_tokens", max);
             else json.WriteNull("max_output_tokens");
             json.WriteBoolean("store", false);
+            if (inProgress)
+            {
+                json.WriteNull("usage");
+                json.WriteEndObject();
+                return;
+            }
             json.WriteStartObject("usage");
             json.WriteNumber("input_tokens", Usage.PromptTokens);
             json.WriteStartObject("input_tokens_details");
@@ -61,55 +74,88 @@ public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, 
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
     void WriteOutput(Utf8JsonWriter json, bool incomplete)
     {
         string status = incomplete ? "incomplete" : "completed";
-        if (!string.IsNullOrEmpty(Choice.ReasoningContent))
+        if (!string.IsNullOrEmpty(Choice.ReasoningContent)) WriteReasoning(json, Ids.Reasoning, Choice.ReasoningContent);
+        if (Choice.Content is { Length: > 0 } || Choice.ToolCalls.Count == 0) WriteMessage(json, Ids.Message, status, Choice.Content ?? "");
+        for (int i = 0; i < Choice.ToolCalls.Count; i++)
+        {
+            var (callId, name, arguments) = Choice.ToolCalls[i];
+            WriteCall(json, Ids.Calls[i], callId, name, arguments, status);
+        }
+    }
+
+    /// <summary>A reasoning output item.</summary>
+    public static void WriteReasoning(Utf8JsonWriter json, string id, string text)
+    {
         {
             json.WriteStartObject();
             json.WriteString("type", "reasoning");
-            json.WriteString("id", CompletionIds.NewResponsesId("rs"));
+            json.WriteString("id", id);
             json.WriteStartArray("summary");
             json.WriteEndArray();
             json.WriteStartArray("content");
             json.WriteStartObject();
             json.WriteString("type", "reasoning_text");
-            json.WriteString("text", Choice.ReasoningContent);
+            json.WriteString("text", text);
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        if (Choice.Content is { Length: > 0 } || Choice.ToolCalls.Count == 0)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "message");
-            json.WriteString("id", CompletionIds.NewResponsesId("msg"));
-            json.WriteString("status", status);
-            json.WriteString("role", "assistant");
-            json.WriteStartArray("content");
-            json.WriteStartObject();
-            json.WriteString("type", "output_text");
-            json.WriteString("text", Choice.Content ?? "");
-            json.WriteStartArray("annotations");
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        foreach (var (callId, name, arguments) in Choice.ToolCalls)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "function_call");
-            json.WriteString("id", CompletionIds.NewResponsesId("fc"));
-            json.WriteString("call_id", callId);
-            json.WriteString("name", name);
-            json.WriteString("arguments", arguments);
-            json.WriteString("status", status);
-            json.WriteEndObject();
-        }
+    }
+
+    /// <summary>A reasoning item as a stream announces it, before any of its text.</summary>
+    public static void WriteReasoningShell(Utf8JsonWriter json, string id)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "reasoning");
+        json.WriteString("id", id);
+        json.WriteStartArray("summary");
+        json.WriteEndArray();
+        json.WriteStartArray("content");
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A message output item with one output_text part (<paramref name="text"/> null: no part yet).</summary>
+    public static void WriteMessage(Utf8JsonWriter json, string id, string status, string? text)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "message");
+        json.WriteString("id", id);
+        json.WriteString("status", status);
+        json.WriteString("role", "assistant");
+        json.WriteStartArray("content");
+        if (text is not null) WriteTextPart(json, text);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>An output_text content part.</summary>
+    public static void WriteTextPart(Utf8JsonWriter json, string text)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "output_text");
+        json.WriteString("text", text);
+        json.WriteStartArray("annotations");
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A function_call output item.</summary>
+    public static void WriteCall(Utf8JsonWriter json, string id, string callId, string name, string arguments, string status)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "function_call");
+        json.WriteString("id", id);
+        json.WriteString("call_id", callId);
+        json.WriteString("name", name);
+        json.WriteString("arguments", arguments);
+        json.WriteString("status", status);
+        json.WriteEndObject();
     }
 
     // The tools as the Responses API names them: flat function tools.
@@ -124,4 +170,11 @@ public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, 
         }
         return tools;
     }
+}
+
+/// <summary>The ids of a response's output items (a stream names them in its events before the response is whole).</summary>
+public sealed record ResponsesItemIds(string Reasoning, string Message, IReadOnlyList<string> Calls)
+{
+    public static ResponsesItemIds New(int calls) => new(CompletionIds.NewResponsesId("rs"), CompletionIds.NewResponsesId("msg"),
+        Enumerable.Range(0, calls).Select(_ => CompletionIds.NewResponsesId("fc")).ToList());
 }

@@ -19,6 +19,14 @@ public static class ServerSentEvents
         return frame;
     }
 
+    /// <summary>A named event (the Responses API names each: <c>event: response.output_text.delta</c>).</summary>
+    public static byte[] Named(string name, ReadOnlySpan<byte> json)
+    {
+        byte[] data = Data(json);
+        byte[] head = System.Text.Encoding.UTF8.GetBytes($"event: {name}\n");
+        return [.. head, .. data];
+    }
+
     /// <summary>The terminator event after the last chunk.</summary>
     public static byte[] Done() => "data: [DONE]\n\n"u8.ToArray();
 }

@@ -75,7 +75,6 @@ public sealed class ResponsesApiTests(DecodeServer server)
 
     [Theory]
     [InlineData(""" "input": "x", "previous_response_id": "resp_1" """, "previous_response_id")]
-    [InlineData(""" "input": "x", "stream": true""", "stream")]
     [InlineData(""" "instructions": "x" """, "input")]
     [InlineData(""" "input": 5""", "input")]
     [InlineData(""" "input": [{"type": "file_search_call"}]""", "input[0].type")]
@@ -86,5 +85,37 @@ public sealed class ResponsesApiTests(DecodeServer server)
         var (status, body) = await PostAsync(extra);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(param, body.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task A_streamed_answer_is_openais_named_events_and_the_completed_response_names_the_same_items()
+    {
+        string tools = $$$""" "tools": [{"type": "function", "name": "get_weather", "parameters": {{{Weather}}}}]""";
+        string body = $$"""{"model": "{{server.Model}}", "temperature": 0.8, "seed": 3, "thinking_token_budget": 4, "stream": true, "input": "Weather?", "tool_choice": "required", "max_output_tokens": 200, {{tools}}}""";
+        using HttpResponseMessage response = await server.Client.SendAsync(server.Post("/v1/responses", body, "r-" + Guid.NewGuid().ToString("N"), Tenant));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = new List<(string Name, JsonElement Data)>();
+        string? name = null;
+        foreach (string line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add((name!, JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone()));
+        }
+        Assert.All(events, e => Assert.Equal(e.Name, e.Data.GetProperty("type").GetString()));
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.Data.GetProperty("sequence_number").GetInt32()));
+        Assert.Equal("response.created", events[0].Name);
+        Assert.Equal("response.in_progress", events[1].Name);
+        Assert.Equal("response.completed", events[^1].Name);
+
+        JsonElement final = events[^1].Data.GetProperty("response");
+        JsonElement call = final.GetProperty("output").EnumerateArray().Single(i => i.GetProperty("type").GetString() == "function_call");
+        string itemId = call.GetProperty("id").GetString()!;
+        string streamedArguments = string.Concat(events.Where(e => e.Name == "response.function_call_arguments.delta" && e.Data.GetProperty("item_id").GetString() == itemId)
+            .Select(e => e.Data.GetProperty("delta").GetString()));
+        Assert.Equal(call.GetProperty("arguments").GetString(), streamedArguments);
+        AssertFits(Weather, streamedArguments);
+        Assert.Contains(events, e => e.Name == "response.output_item.added" && e.Data.GetProperty("item").GetProperty("id").GetString() == itemId);
+        Assert.Contains(events, e => e.Name == "response.output_item.done" && e.Data.GetProperty("item").GetProperty("id").GetString() == itemId);
+        Assert.True(final.GetProperty("usage").GetProperty("output_tokens").GetInt32() > 0);
     }
 }
