@@ -7,7 +7,8 @@ namespace QwenMesh.Mesh.Tests;
 /// The official `openai` JavaScript client (npm, fetched at test time) streams a chat through the secured gateway with
 /// an API key: what a user's application does. Its wrong-key error is the typed AuthenticationError. Its structured
 /// outputs helper (`chat.completions.parse` with a zod schema) gets a parsed object, a required tool call goes round
-/// trip (call, tool result, answer), and `responses.create` answers, from a model with random weights.
+/// trip (call, tool result, answer), n=3 with logprobs comes back, and `responses.create` answers (whole and streamed),
+/// from a model with random weights.
 /// </summary>
 [Collection(SecuredMeshCollection.Name)]
 public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
@@ -41,6 +42,9 @@ public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
             model: 'tiny', max_tokens: 4, temperature: 0, tools,
             messages: [...asked, message, { role: 'tool', tool_call_id: message.tool_calls[0].id, content: '{"temp": 3}' }] });
           const response = await client.responses.create({ model: 'tiny', input: 'Hello', instructions: 'Be brief.', max_output_tokens: 8, temperature: 0 });
+          const three = await client.chat.completions.create({
+            model: 'tiny', messages: asked, max_tokens: 4, temperature: 1, seed: 9, n: 3, logprobs: true, top_logprobs: 2 });
+          const logprobs = three.choices.map(c => c.logprobs.content.map(t => ({ token: t.token, logprob: t.logprob, top: t.top_logprobs.length })));
           const events = await client.responses.create({ model: 'tiny', input: 'Hello', max_output_tokens: 8, temperature: 0, stream: true });
           let first = null, last = null, deltas = '';
           for await (const event of events) {
@@ -51,7 +55,8 @@ public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
           const streamedText = last.response.output.filter(i => i.type === 'message').map(i => i.content[0].text).join('');
           console.log(JSON.stringify({ weather, finish: call.choices[0].finish_reason, name: message.tool_calls[0].function.name, args,
             answered: answer.choices[0].finish_reason, responseStatus: response.status, outputText: response.output_text,
-            outputTokens: response.usage.output_tokens, firstEvent: first, lastEvent: last.type, deltasMatch: deltas === streamedText }));
+            outputTokens: response.usage.output_tokens, firstEvent: first, lastEvent: last.type, deltasMatch: deltas === streamedText,
+            choices: three.choices.map(c => c.index), logprobs, threeTokens: three.usage.completion_tokens }));
         })().catch(e => { console.error(e); process.exit(1); });
         """;
 
@@ -139,5 +144,15 @@ public sealed class OpenAiJsClientTests(SecuredMeshFixture mesh)
         Assert.Equal("response.created", result.GetProperty("firstEvent").GetString());
         Assert.Contains(result.GetProperty("lastEvent").GetString(), new[] { "response.completed", "response.incomplete" });
         Assert.True(result.GetProperty("deltasMatch").GetBoolean());
+        // n=3 with logprobs: three choices, each token with its logprob and two alternatives.
+        Assert.Equal([0, 1, 2], result.GetProperty("choices").EnumerateArray().Select(c => c.GetInt32()));
+        var perChoice = result.GetProperty("logprobs").EnumerateArray().ToList();
+        Assert.Equal(3, perChoice.Count);
+        Assert.Equal(result.GetProperty("threeTokens").GetInt32(), perChoice.Sum(c => c.GetArrayLength()));
+        Assert.All(perChoice.SelectMany(c => c.EnumerateArray()), t =>
+        {
+            Assert.True(t.GetProperty("logprob").GetDouble() <= 0);
+            Assert.Equal(2, t.GetProperty("top").GetInt32());
+        });
     }
 }

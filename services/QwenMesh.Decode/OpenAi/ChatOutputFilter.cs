@@ -1,3 +1,4 @@
+using QwenMesh.Text.Reasoning;
 namespace QwenMesh.Decode.OpenAi;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using QwenMesh.Text.Reasoning;
 using System.Text;
 using QwenMesh.Decode.OpenAi;
 

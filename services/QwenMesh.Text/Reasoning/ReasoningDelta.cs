@@ -1,4 +1,4 @@
-namespace QwenMesh.Decode.OpenAi;
+namespace QwenMesh.Text.Reasoning;
 
 /// <summary>A piece of streamed output split in two: thinking (reasoning_content) and answer (content); either may be empty.</summary>
 public readonly record struct ReasoningDelta(string Reasoning, string Content)

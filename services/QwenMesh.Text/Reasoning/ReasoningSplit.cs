@@ -1,4 +1,4 @@
-namespace QwenMesh.Decode.OpenAi;
+namespace QwenMesh.Text.Reasoning;
 
 /// <summary>
 /// A whole output split into thinking and answer. Reasoning is null when the output had no thinking section at all

@@ -1,4 +1,4 @@
-namespace QwenMesh.Decode.OpenAi;
+namespace QwenMesh.Text.Reasoning;
 
 /// <summary>
 /// Splits Qwen3 output into reasoning and content, as the Qwen3 reasoning parsers of vLLM and SGLang do. A thinking
