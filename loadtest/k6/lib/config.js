@@ -13,6 +13,8 @@ export const config = {
   adminKey: env("ADMIN_KEY", ""),
   maxTokens: number("MAX_TOKENS", 64),
   prompt: env("PROMPT", "Explain in two sentences why the sky is blue."),
+  // Unset: the server's default sampling. 0 makes every run say the same (tests count chunks against tokens).
+  temperature: env("TEMPERATURE", "") === "" ? null : number("TEMPERATURE", 1),
   turns: number("TURNS", 3),
   vus: number("VUS", 8),
   duration: env("DURATION", "5m"),

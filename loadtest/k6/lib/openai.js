@@ -26,9 +26,11 @@ export function authHeaders(key) {
 export function streamChat(messages, { key = config.apiKey, sessionId, maxTokens = config.maxTokens, tags = {} } = {}) {
   const headers = { "Content-Type": "application/json", Accept: "text/event-stream", ...authHeaders(key) };
   if (sessionId) headers["x-session-id"] = sessionId;
-  const body = JSON.stringify({
+  const request = {
     model: modelName(authHeaders(key)), messages, max_tokens: maxTokens, stream: true, stream_options: { include_usage: true },
-  });
+  };
+  if (config.temperature !== null) request.temperature = config.temperature;
+  const body = JSON.stringify(request);
   const result = { status: 0, ok: false, ttftMs: null, gapsMs: [], content: "", usage: null, durationMs: 0, retryAfterS: null, error: null };
   const start = Date.now();
   let last = null, done = false;

@@ -1,8 +1,6 @@
 using QwenMesh.Decode.Completions;
 using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.OpenAi;
-using QwenMesh.Decode.Tenancy;
-using QwenMesh.Hosting;
 using QwenMesh.ServiceDefaults.Metrics;
 
 namespace QwenMesh.Decode.Api;
@@ -13,21 +11,9 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
     public async Task HandleAsync(HttpContext http)
     {
         ChatCompletionRequest request = ChatCompletionRequest.Parse(await RequestBody.ReadAsync(http));
-        served.Check(request.Model);
-        string? session = ServedModel.Session(http.Request);
-        ConversationPrompt prompt = served.RenderChat(request.Conversation, http.RequestAborted);
-        ServedModel.PromptTokens(http.Response, prompt.Tokens.Count);
-        RequestIdentity identity = TenantIdentity.Of(http);
-        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "messages" : "max_tokens", identity.Budget, request.Options.N);
+        var (prompt, plan, session) = ChatPlanning.Of(http, served, request, "max_tokens", "messages");
         GenerationOptions o = request.Options;
-        // Each choice has its own constraint (a grammar follows one sequence).
-        var constraints = Enumerable.Range(0, o.N).Select(_ => served.Constraint(request, prompt)).ToList();
-        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, o.Sampling(),
-            budget, served.StopTokensFor(o), session, session is null ? 0 : prompt.CheckpointAt,
-            constraints.Any(c => c is not null) ? constraints : null, o.N);
-
-        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity, request.Options.User);
-        using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, budget, session);
+        using var telemetry = new RequestTelemetry(metrics, http, "chat", served.Name, plan.Tenant, o, plan.MaxTokens, session);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         // With one choice the request's stopper ends it; with several, each its own, all ended by the request's.
         var stoppers = o.N == 1 ? [stopper] : Enumerable.Range(0, o.N).Select(_ => CancellationTokenSource.CreateLinkedTokenSource(stopper.Token)).ToList();

@@ -1,8 +1,6 @@
 using QwenMesh.Decode.Completions;
 using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.OpenAi;
-using QwenMesh.Decode.Tenancy;
-using QwenMesh.Hosting;
 using QwenMesh.ServiceDefaults.Metrics;
 
 namespace QwenMesh.Decode.Api;
@@ -18,19 +16,9 @@ public sealed class ResponsesEndpoint(ServedModel served, CompletionRunner runne
     {
         ResponsesRequest responses = ResponsesRequest.Parse(await RequestBody.ReadAsync(http));
         ChatCompletionRequest request = responses.Chat;
-        served.Check(request.Model);
-        string? session = ServedModel.Session(http.Request);
-        ConversationPrompt prompt = served.RenderChat(request.Conversation, http.RequestAborted);
-        ServedModel.PromptTokens(http.Response, prompt.Tokens.Count);
-        RequestIdentity identity = TenantIdentity.Of(http);
-        int budget = served.Budget(prompt.Tokens.Count, request.MaxTokens, request.MaxTokens is null ? "input" : "max_output_tokens", identity.Budget);
+        var (prompt, plan, session) = ChatPlanning.Of(http, served, request, "max_output_tokens", "input");
         GenerationOptions o = request.Options;
-        List<Text.Grammar.GrammarConstraint?> constraints = [served.Constraint(request, prompt)];
-        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt.Tokens, o.Sampling(), budget, served.StopTokensFor(o), session,
-            session is null ? 0 : prompt.CheckpointAt, constraints[0] is null ? null : constraints);
-
-        UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, session, identity, o.User);
-        using var telemetry = new RequestTelemetry(metrics, http, "responses", served.Name, plan.Tenant, o, budget, session);
+        using var telemetry = new RequestTelemetry(metrics, http, "responses", served.Name, plan.Tenant, o, plan.MaxTokens, session);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         RunningCompletion? run = null;
         try

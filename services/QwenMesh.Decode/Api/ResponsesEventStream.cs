@@ -48,7 +48,7 @@ public sealed class ResponsesEventStream(SseResponse sse, string id, long create
         if (_open != Item.Reasoning)
         {
             await CloseAsync();
-            await OpenAsync(Item.Reasoning, w => ResponsesResponse.WriteReasoningShell(w, _reasoningId));
+            await OpenAsync(Item.Reasoning, w => ResponsesResponse.WriteReasoning(w, _reasoningId, null));
         }
         _reasoning.Append(text);
         await EventAsync("response.reasoning_text.delta", json => Delta(json, _reasoningId, text));

@@ -88,27 +88,8 @@ public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, 
         }
     }
 
-    /// <summary>A reasoning output item.</summary>
-    public static void WriteReasoning(Utf8JsonWriter json, string id, string text)
-    {
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "reasoning");
-            json.WriteString("id", id);
-            json.WriteStartArray("summary");
-            json.WriteEndArray();
-            json.WriteStartArray("content");
-            json.WriteStartObject();
-            json.WriteString("type", "reasoning_text");
-            json.WriteString("text", text);
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-    }
-
-    /// <summary>A reasoning item as a stream announces it, before any of its text.</summary>
-    public static void WriteReasoningShell(Utf8JsonWriter json, string id)
+    /// <summary>A reasoning output item (<paramref name="text"/> null: as a stream announces it, before its text).</summary>
+    public static void WriteReasoning(Utf8JsonWriter json, string id, string? text)
     {
         json.WriteStartObject();
         json.WriteString("type", "reasoning");
@@ -116,6 +97,13 @@ public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, 
         json.WriteStartArray("summary");
         json.WriteEndArray();
         json.WriteStartArray("content");
+        if (text is not null)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "reasoning_text");
+            json.WriteString("text", text);
+            json.WriteEndObject();
+        }
         json.WriteEndArray();
         json.WriteEndObject();
     }
