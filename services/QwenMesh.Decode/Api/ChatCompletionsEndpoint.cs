@@ -30,22 +30,8 @@ public sealed class ChatCompletionsEndpoint(ServedModel served, CompletionRunner
             {
                 var sse = new SseResponse(http);
                 await sse.StartAsync();
-                // Choices stream side by side; their chunks go out one at a time.
-                using var wire = new SemaphoreSlim(1);
-                async Task Send(byte[] chunk)
-                {
-                    await wire.WaitAsync();
-                    try
-                    {
-                        await sse.SendAsync(chunk);
-                    }
-                    finally
-                    {
-                        wire.Release();
-                    }
-                }
                 Func<OpenAi.Usage>? soFar = o.ContinuousUsage ? () => new OpenAi.Usage(run.PromptTokens, run.Generated, run.CachedTokens) : null;
-                results = await Task.WhenAll(choices.Select(c => c.StreamAsync(new ChatChunkStream(c.Chunks(id, created, o.IncludeUsage, soFar), Send), telemetry, http.RequestAborted)));
+                results = await Task.WhenAll(choices.Select(c => c.StreamAsync(new ChatChunkStream(c.Chunks(id, created, o.IncludeUsage, soFar), chunk => sse.SendAsync(chunk)), telemetry, http.RequestAborted)));
                 var usage = Total(run, results);
                 // In the ledger and the outbox before the last events: whoever holds the whole stream finds the entry, and its event is durable.
                 if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, results[0].FinishReason, results.Sum(r => r.ReasoningTokens));

@@ -3,7 +3,6 @@ using QwenMesh.Decode.Ledger;
 using QwenMesh.Decode.OpenAi;
 using QwenMesh.Decode.Tenancy;
 using QwenMesh.Hosting;
-using QwenMesh.Model.Sampling;
 using QwenMesh.ServiceDefaults.Metrics;
 
 namespace QwenMesh.Decode.Api;
@@ -19,59 +18,45 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
         if (prompt.Count == 0) throw OpenAiException.BadRequest("the prompt is empty", "prompt");
         ServedModel.PromptTokens(http.Response, prompt.Count);
         RequestIdentity identity = TenantIdentity.Of(http);
-        int budget = served.Budget(prompt.Count, request.MaxTokens, "max_tokens", identity.Budget);
         GenerationOptions o = request.Options;
-        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt, o.Sampling(),
-            budget, served.StopTokensFor(o), null, 0);
+        int budget = served.Budget(prompt.Count, request.MaxTokens, "max_tokens", identity.Budget, o.N);
+        var plan = new CompletionPlan(identity.Tenant, identity.Weight, prompt, o.Sampling(), budget, served.StopTokensFor(o), null, 0, Choices: o.N);
 
         UsageMeter.Of(http)?.Describe(string.IsNullOrEmpty(request.Model) ? served.Name : request.Model, null, identity, request.Options.User);
         using var telemetry = new RequestTelemetry(metrics, http, "text_completion", served.Name, plan.Tenant, o, budget, null);
         using var stopper = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        // With one choice the request's stopper ends it; with several, each its own, all ended by the request's.
+        var stoppers = o.N == 1 ? [stopper] : Enumerable.Range(0, o.N).Select(_ => CancellationTokenSource.CreateLinkedTokenSource(stopper.Token)).ToList();
         RunningCompletion? run = null;
         try
         {
-            run = await runner.StartAsync(plan, telemetry, stopper.Token);
+            run = await runner.StartAsync(plan, telemetry, stopper.Token, o.N == 1 ? null : stoppers.Select(s => s.Token).ToList());
             ServedModel.Timing(http.Response, run);
             string id = CompletionIds.NewTextId();
             long created = clock.GetUtcNow().ToUnixTimeSeconds();
-            var stops = new StopSequenceMatcher(o.Stop);
+            var choices = Enumerable.Range(0, o.N).Select(i => new TextChoice(i, served, o, run, pump, stoppers[i])).ToList();
+            TextChoiceResult[] results;
             if (o.Stream)
             {
-                var chunks = new CompletionChunks(id, created, served.Name, o.IncludeUsage,
-                    o.ContinuousUsage ? () => new OpenAi.Usage(run.PromptTokens, run.Sequence.Generated, run.CachedTokens) : null);
                 var sse = new SseResponse(http);
                 await sse.StartAsync();
-                var (finish, generated, _) = await pump.RunAsync(run, stopper,
-                    async text =>
-                    {
-                        StopFeed f = stops.Feed(text);
-                        if (f.Text.Length > 0) await sse.SendAsync(chunks.TextChunk(f.Text));
-                        return f.Stopped;
-                    },
-                    async () =>
-                    {
-                        string rest = stops.Flush();
-                        if (rest.Length > 0) await sse.SendAsync(chunks.TextChunk(rest));
-                    }, telemetry, http.RequestAborted);
-                var usage = new OpenAi.Usage(run.PromptTokens, generated, run.CachedTokens);
+                Func<OpenAi.Usage>? soFar = o.ContinuousUsage ? () => new OpenAi.Usage(run.PromptTokens, run.Generated, run.CachedTokens) : null;
+                results = await Task.WhenAll(choices.Select(c => c.StreamAsync(c.Chunks(id, created, soFar), chunk => sse.SendAsync(chunk), telemetry, http.RequestAborted)));
+                var usage = new OpenAi.Usage(run.PromptTokens, results.Sum(r => r.CompletionTokens), run.CachedTokens);
                 // In the ledger and the outbox before the last events: whoever holds the whole stream finds the entry, and its event is durable.
-                if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, finish, 0);
-                await sse.SendAsync(chunks.FinishChunk(finish));
-                if (o.IncludeUsage) await sse.SendAsync(chunks.UsageChunk(usage));
+                if (UsageMeter.Of(http) is { } meter) await meter.FinishedAsync(usage, results[0].FinishReason, 0);
+                if (o.IncludeUsage) await sse.SendAsync(choices[0].Chunks(id, created, null).UsageChunk(usage));
                 await sse.DoneAsync();
-                telemetry.Finished(finish, generated, id);
+                telemetry.Finished(results[0].FinishReason, usage.CompletionTokens, id);
                 return;
             }
-            var text = new System.Text.StringBuilder();
-            var (end, count, _) = await pump.RunAsync(run, stopper,
-                piece => { StopFeed f = stops.Feed(piece); text.Append(f.Text); return Task.FromResult(f.Stopped); },
-                () => { text.Append(stops.Flush()); return Task.CompletedTask; }, telemetry, http.RequestAborted);
-            var told = new OpenAi.Usage(run.PromptTokens, count, run.CachedTokens);
-            if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, end, 0);
-            var response = new CompletionResponse(id, created, served.Name, text.ToString(), end, told);
+            results = await Task.WhenAll(choices.Select(c => c.CollectAsync(telemetry, http.RequestAborted)));
+            var told = new OpenAi.Usage(run.PromptTokens, results.Sum(r => r.CompletionTokens), run.CachedTokens);
+            if (UsageMeter.Of(http) is { } account) await account.FinishedAsync(told, results[0].FinishReason, 0);
+            var response = new CompletionResponse(id, created, served.Name, results, told);
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(response.ToJson(), http.RequestAborted);
-            telemetry.Finished(end, count, id);
+            telemetry.Finished(results[0].FinishReason, told.CompletionTokens, id);
         }
         finally
         {
@@ -79,6 +64,7 @@ public sealed class CompletionsEndpoint(ServedModel served, CompletionRunner run
             // and the next tenant in fair order gets the slot.
             await stopper.CancelAsync();
             run?.Release();
+            if (o.N > 1) foreach (CancellationTokenSource s in stoppers) s.Dispose();
         }
     }
 }

@@ -2,9 +2,14 @@ using QwenMesh.Decode.OpenAi;
 
 namespace QwenMesh.Decode.Api;
 
-/// <summary>A text/event-stream response: each event is flushed at once so the client sees tokens as they come.</summary>
+/// <summary>
+/// A text/event-stream response: each event is flushed at once so the client sees tokens as they come.
+/// </summary>
+/// <remarks>Events go out one at a time: choices streamed side by side share the response.</remarks>
 public sealed class SseResponse(HttpContext http)
 {
+    readonly SemaphoreSlim _wire = new(1);
+
     public bool Started { get; private set; }
 
     public async Task StartAsync()
@@ -19,8 +24,16 @@ public sealed class SseResponse(HttpContext http)
 
     public async Task SendAsync(byte[] json, string? eventName = null)
     {
-        await http.Response.Body.WriteAsync(eventName is null ? ServerSentEvents.Data(json) : ServerSentEvents.Named(eventName, json), http.RequestAborted);
-        await http.Response.Body.FlushAsync(http.RequestAborted);
+        await _wire.WaitAsync(http.RequestAborted);
+        try
+        {
+            await http.Response.Body.WriteAsync(eventName is null ? ServerSentEvents.Data(json) : ServerSentEvents.Named(eventName, json), http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+        finally
+        {
+            _wire.Release();
+        }
     }
 
     public async Task DoneAsync()

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using QwenMesh.Model.Sampling;
 using QwenMesh.Text.Tokenization;
@@ -7,30 +6,15 @@ namespace QwenMesh.Decode.OpenAi;
 
 /// <summary>
 /// The logprobs of a chat answer's tokens, in OpenAI's shape (<c>{"content": [{token, logprob, bytes,
-/// top_logprobs}], "refusal": null}</c>): a streamed chunk carries the tokens read since the last chunk, the
-/// non-streamed body all of them. A token's text is its own bytes decoded (a piece of a character shows as U+FFFD;
-/// <c>bytes</c> is exact).
+/// top_logprobs}], "refusal": null}</c>); <c>bytes</c> is exact where a token is a piece of a character.
 /// </summary>
-public sealed class ChatLogprobs(ITokenizer tokenizer)
+public sealed class ChatLogprobs(ITokenizer tokenizer) : PendingLogprobs(tokenizer)
 {
-    readonly List<TokenLogprob> _pending = [];
-
-    public void Add(TokenLogprob? entry)
+    protected override void Write(Utf8JsonWriter json)
     {
-        if (entry is not null) _pending.Add(entry);
-    }
-
-    /// <summary>Writes <c>"logprobs"</c> with the tokens added since the last write (null when there are none).</summary>
-    public void WritePending(Utf8JsonWriter json)
-    {
-        if (_pending.Count == 0)
-        {
-            json.WriteNull("logprobs");
-            return;
-        }
-        json.WriteStartObject("logprobs");
+        json.WriteStartObject();
         json.WriteStartArray("content");
-        foreach (TokenLogprob entry in _pending)
+        foreach (TokenLogprob entry in Pending)
         {
             json.WriteStartObject();
             WriteToken(json, entry.Token, entry.Logprob);
@@ -47,17 +31,14 @@ public sealed class ChatLogprobs(ITokenizer tokenizer)
         json.WriteEndArray();
         json.WriteNull("refusal");
         json.WriteEndObject();
-        _pending.Clear();
     }
 
     void WriteToken(Utf8JsonWriter json, int token, float logprob)
     {
-        byte[] bytes = tokenizer.TokenBytes(token).ToArray();
-        json.WriteString("token", Encoding.UTF8.GetString(bytes));
-        // -inf (a token the model gave no chance) is not JSON: OpenAI's floor is -9999.
-        json.WriteNumber("logprob", float.IsNegativeInfinity(logprob) ? -9999f : logprob);
+        json.WriteString("token", Text(token));
+        json.WriteNumber("logprob", Finite(logprob));
         json.WriteStartArray("bytes");
-        foreach (byte b in bytes) json.WriteNumberValue(b);
+        foreach (byte b in Bytes(token)) json.WriteNumberValue(b);
         json.WriteEndArray();
     }
 }

@@ -7,7 +7,10 @@ namespace QwenMesh.Decode.OpenAi;
 /// non-streamed body; the order is text chunks, <see cref="FinishChunk"/>, then <see cref="UsageChunk"/> if asked for.
 /// </summary>
 /// <param name="usageSoFar">With stream_options.continuous_usage_stats: the usage so far, written into every chunk.</param>
-public sealed class CompletionChunks(string id, long created, string model, bool includeUsage, Func<Usage>? usageSoFar = null)
+/// <param name="logprobs">When the client asked for logprobs: each chunk carries those of the tokens read since the last.</param>
+/// <param name="choiceIndex">The choice these chunks belong to (n > 1 streams several side by side).</param>
+public sealed class CompletionChunks(string id, long created, string model, bool includeUsage, Func<Usage>? usageSoFar = null,
+    TextLogprobs? logprobs = null, int choiceIndex = 0)
 {
     internal const string ObjectName = "text_completion";
 
@@ -27,21 +30,22 @@ public sealed class CompletionChunks(string id, long created, string model, bool
     byte[] Chunk(string text, FinishReason? finishReason)
     {
         using var chunk = new ResponseWriter(id, ObjectName, created, model);
-        WriteChoices(chunk.Json, text, finishReason);
+        chunk.Json.WriteStartArray("choices");
+        WriteChoice(chunk.Json, choiceIndex, text, finishReason, logprobs);
+        chunk.Json.WriteEndArray();
         if (includeUsage) chunk.WriteUsage(usageSoFar?.Invoke());
         return chunk.Finish();
     }
 
-    /// <summary>The one-element choices array shared by the streamed and the non-streamed shape.</summary>
-    internal static void WriteChoices(Utf8JsonWriter json, string text, FinishReason? finishReason)
+    /// <summary>One choice, in the shape shared by the streamed and the non-streamed body.</summary>
+    internal static void WriteChoice(Utf8JsonWriter json, int index, string text, FinishReason? finishReason, TextLogprobs? logprobs)
     {
-        json.WriteStartArray("choices");
         json.WriteStartObject();
         json.WriteString("text", text);
-        json.WriteNumber("index", 0);
-        json.WriteNull("logprobs");
+        json.WriteNumber("index", index);
+        if (logprobs is null) json.WriteNull("logprobs");
+        else logprobs.WritePending(json);
         json.WriteString("finish_reason", finishReason?.ToWire());
         json.WriteEndObject();
-        json.WriteEndArray();
     }
 }

@@ -33,15 +33,10 @@ public sealed record CompletionRequest(
         {
             throw RequestErrors.UnsupportedParameter("suffix");
         }
-        // Completions take logprobs as a count of alternatives per token; 0 asks for none.
-        if (RequestJson.OptionalInt(root, "logprobs", minimum: 0, maximum: 5) is > 0)
+        // Completions take logprobs as a count of alternatives per token (at most 5); 0 asks for none.
+        if (RequestJson.OptionalInt(root, "logprobs", minimum: 0, maximum: 5) is > 0 and int alternatives)
         {
-            throw RequestErrors.UnsupportedValue("logprobs", "logprobs are not supported by this server.");
-        }
-
-        if (options.N > 1)
-        {
-            throw RequestErrors.UnsupportedValue("n", $"/v1/completions returns one choice (got n={options.N}); /v1/chat/completions serves n up to {GenerationOptions.MaxChoices}.");
+            options = options with { Logprobs = alternatives };
         }
         return new CompletionRequest(model, prompt, maxTokens, options);
     }

@@ -264,3 +264,48 @@ public sealed class ChoicesTests(DecodeServer server)
         Assert.All(root.GetProperty("choices").EnumerateArray(), c => Assert.Equal("AA", c.GetProperty("message").GetProperty("content").GetString()));
     }
 }
+
+/// <summary>Text completions with n choices and legacy logprobs (tokens, token_logprobs, top_logprobs, text_offset).</summary>
+[Collection(DecodeServerCollection.Name)]
+public sealed class TextCompletionChoicesTests(DecodeServer server)
+{
+    static readonly RequestIdentity Tenant = new("acme", "key-1", 1, null);
+
+    string Completion(string extra) =>
+        $$"""{"model": "{{server.Model}}", "prompt": [11, 12, 13, 14], "max_tokens": 4, "temperature": 0, "logit_bias": {"65": 100}, {{extra}}}""";
+
+    async Task<(HttpStatusCode Status, string Body)> PostAsync(string body)
+    {
+        using HttpResponseMessage response = await server.Client.SendAsync(server.Post("/v1/completions", body, "t-" + Guid.NewGuid().ToString("N"), Tenant));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Two_choices_with_logprobs_in_the_legacy_shape_streamed_or_not()
+    {
+        var (status, body) = await PostAsync(Completion(""" "n": 2, "logprobs": 2"""));
+        Assert.Equal(HttpStatusCode.OK, status);
+        JsonElement root = JsonDocument.Parse(body).RootElement;
+        var choices = root.GetProperty("choices").EnumerateArray().ToList();
+        Assert.Equal([0, 1], choices.Select(c => c.GetProperty("index").GetInt32()));
+        Assert.Equal(8, root.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        foreach (JsonElement choice in choices)
+        {
+            Assert.Equal("AAAA", choice.GetProperty("text").GetString());
+            JsonElement logprobs = choice.GetProperty("logprobs");
+            Assert.Equal(["A", "A", "A", "A"], logprobs.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()));
+            Assert.All(logprobs.GetProperty("token_logprobs").EnumerateArray(), l => Assert.True(l.GetDouble() <= 0));
+            Assert.All(logprobs.GetProperty("top_logprobs").EnumerateArray(), t => Assert.InRange(t.EnumerateObject().Count(), 1, 2));
+            Assert.Equal([0, 1, 2, 3], logprobs.GetProperty("text_offset").EnumerateArray().Select(o => o.GetInt32()));
+        }
+
+        var (_, stream) = await PostAsync(Completion(""" "n": 2, "logprobs": 2, "stream": true"""));
+        var streamed = stream.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement.GetProperty("choices")[0])
+            .Where(c => c.GetProperty("logprobs").ValueKind == JsonValueKind.Object)
+            .GroupBy(c => c.GetProperty("index").GetInt32())
+            .ToDictionary(g => g.Key, g => g.SelectMany(c => c.GetProperty("logprobs").GetProperty("token_logprobs").EnumerateArray().Select(l => l.GetDouble())).ToList());
+        Assert.Equal(choices[0].GetProperty("logprobs").GetProperty("token_logprobs").EnumerateArray().Select(l => l.GetDouble()), streamed[0]);
+        Assert.Equal(4, streamed[1].Count);
+    }
+}
