@@ -83,57 +83,134 @@ public sealed class Sampler
         }
     }
 
+    // Samples in the order of the candidates sorted by logit (descending, ties by id), so top-k and top-p cut
+    // deterministically; only as much of that order is sorted as the cut and the draw reach (the whole vocabulary's
+    // sort cost ~20 ms a token on two cores).
     int Pick(ReadOnlySpan<float> logits)
     {
         if (_params.IsGreedy) return ArgMax(logits);
-
-        // Candidates sorted by logit (descending, ties by id) so the top-k / top-p cut is deterministic.
-        int[] ids = new int[logits.Length];
-        for (int i = 0; i < ids.Length; i++) ids[i] = i;
         float[] values = logits.ToArray();
-        Array.Sort(ids, (a, b) => values[b] != values[a] ? values[b].CompareTo(values[a]) : a.CompareTo(b));
-        int keep = _params.TopK > 0 ? Math.Min(_params.TopK, ids.Length) : ids.Length;
+        var sorted = new SortedPrefix(values);
+        double max = values[ArgMax(values)];
+        double Weight(int id) => Math.Exp((values[id] - max) / _params.Temperature);
+        int keep = _params.TopK > 0 ? Math.Min(_params.TopK, logits.Length) : logits.Length;
 
-        double max = values[ids[0]];
-        var probs = new double[keep];
+        // The kept candidates' mass; min_p drops every token less likely than min_p times the best (a sorted suffix).
         double total = 0;
-        for (int i = 0; i < keep; i++)
+        if (keep < logits.Length)
         {
-            probs[i] = Math.Exp((values[ids[i]] - max) / _params.Temperature);
-            // min_p: a token less likely than min_p times the most likely one is out (probs[i] is that ratio).
-            if (probs[i] < _params.MinP)
+            for (int i = 0; i < keep; i++)
             {
-                keep = i;
-                break;
+                double w = Weight(sorted[i]);
+                if (w < _params.MinP)
+                {
+                    keep = i;
+                    break;
+                }
+                total += w;
             }
-            total += probs[i];
+        }
+        else
+        {
+            int kept = 0;
+            for (int id = 0; id < logits.Length; id++)
+            {
+                double w = Weight(id);
+                if (w < _params.MinP) continue;
+                total += w;
+                kept++;
+            }
+            keep = kept;
         }
         if (_params.TopP < 1)
         {
             // Keep the smallest prefix whose mass reaches top_p (always at least one token).
-            double mass = 0;
+            double mass = 0, prefix = 0;
             int cut = 0;
             while (cut < keep)
             {
-                mass += probs[cut] / total;
+                double w = Weight(sorted[cut]);
+                mass += w / total;
+                prefix += w;
                 cut++;
                 if (mass >= _params.TopP) break;
             }
             keep = cut;
-            total = probs.Take(keep).Sum();
+            total = prefix;
         }
         double draw = _random.NextDouble() * total;
         Draws++;
+        if (_params.TopK == 0 && _params.TopP >= 1)
+        {
+            // Nothing is cut by rank: the draw may walk the vocabulary in id order, with no sort at all.
+            int lastId = 0;
+            for (int id = 0; id < values.Length; id++)
+            {
+                double w = Weight(id);
+                if (w == 0 || w < _params.MinP) continue;
+                lastId = id;
+                draw -= w;
+                if (draw <= 0) return id;
+            }
+            return lastId;
+        }
         int last = 0;
         for (int i = 0; i < keep; i++)
         {
-            if (probs[i] == 0) continue; // masked out, or too far below the best to count
+            double w = Weight(sorted[i]);
+            if (w == 0) continue; // masked out, or too far below the best to count
             last = i;
-            draw -= probs[i];
-            if (draw <= 0) return ids[i];
+            draw -= w;
+            if (draw <= 0) return sorted[i];
         }
         // Rounding left a sliver of the draw: the last token with any mass, never a masked one.
-        return ids[last];
+        return sorted[last];
+    }
+
+    /// <summary>
+    /// Token ids in sampling order (logit descending, ties by id), sorted lazily: reading position i sorts the best
+    /// few times i candidates only, selected in one pass with a small heap.
+    /// </summary>
+    sealed class SortedPrefix(float[] values)
+    {
+        int[] _ids = [];
+
+        public int this[int i]
+        {
+            get
+            {
+                if (i >= _ids.Length) Grow(i + 1);
+                return _ids[i];
+            }
+        }
+
+        void Grow(int need)
+        {
+            int n = values.Length;
+            int m = Math.Max(need, Math.Max(64, _ids.Length * 8));
+            if (m * 16 >= n) m = n;
+            int[] ids;
+            if (m == n)
+            {
+                ids = new int[n];
+                for (int i = 0; i < n; i++) ids[i] = i;
+            }
+            else
+            {
+                // The worst of the best m at the top: smallest logit, and among equals the largest id.
+                var worstFirst = Comparer<(float Value, int Id)>.Create((a, b) => a.Value != b.Value ? a.Value.CompareTo(b.Value) : b.Id.CompareTo(a.Id));
+                var best = new PriorityQueue<int, (float, int)>(m + 1, worstFirst);
+                for (int id = 0; id < n; id++)
+                {
+                    if (best.Count < m) best.Enqueue(id, (values[id], id));
+                    else if (best.TryPeek(out _, out var worst) && values[id] > worst.Item1) best.EnqueueDequeue(id, (values[id], id));
+                }
+                ids = new int[best.Count];
+                for (int i = 0; best.TryDequeue(out int id, out _); i++) ids[i] = id;
+            }
+            Array.Sort(ids, (a, b) => values[b] != values[a] ? values[b].CompareTo(values[a]) : a.CompareTo(b));
+            _ids = ids;
+        }
     }
 
     public static int ArgMax(ReadOnlySpan<float> logits)

@@ -17,7 +17,7 @@ public enum ReasoningStart
 /// Keeps one sequence's tokens inside a grammar: before each step it masks every token the grammar does not allow
 /// next, after it takes the chosen one. A reasoning part comes first and is free (the model's own &lt;think&gt; block),
 /// ended by &lt;/think&gt; or, once it has used its budget of tokens, forced to end; then the answer follows the grammar
-/// (after the newlines the template puts there; a null grammar leaves it free), and once the grammar is complete
+/// (after the newlines the template puts after a reasoning part; a null grammar leaves it free), and once the grammar is complete
 /// only an end-of-turn token may follow. Not thread-safe: one per sequence.
 /// </summary>
 public sealed class GrammarConstraint
@@ -37,6 +37,7 @@ public sealed class GrammarConstraint
     private readonly int? _thinkingBudget;
     private readonly bool _mayOpenReasoning;
     private bool[] _allowed = [];
+    private readonly GrammarState? _afterReasoning;
     private GrammarState? _state;
     private Phase _phase;
     private int _reasoningTokens;
@@ -55,10 +56,11 @@ public sealed class GrammarConstraint
         _thinkClose = trie.Tokenizer.TokenToId("</think>");
         _thinkingBudget = thinkingBudget;
         _mayOpenReasoning = reasoning == ReasoningStart.Optional && _thinkOpen is not null && _thinkClose is not null && thinkingBudget != 0;
-        // The templates write "</think>\n\n" before the answer.
-        _state = answer is null ? null : GrammarState.Start(new SequenceNode(
+        // After a reasoning part the templates write "</think>\n\n" before the answer; without one it starts at once.
+        _afterReasoning = answer is null ? null : GrammarState.Start(new SequenceNode(
             new ChoiceNode(new SequenceNode(), new LiteralNode("\n"), new LiteralNode("\n\n")), answer));
         _phase = reasoning == ReasoningStart.Open && _thinkClose is not null ? Phase.Reasoning : Phase.Start;
+        _state = answer is null ? null : _phase == Phase.Reasoning ? _afterReasoning : GrammarState.Start(answer);
     }
 
     /// <summary>True once the grammar is complete and an end-of-turn token was taken.</summary>
@@ -136,6 +138,7 @@ public sealed class GrammarConstraint
                 return;
             case Phase.Start when token == _thinkOpen && _mayOpenReasoning:
                 _phase = Phase.Reasoning;
+                _state = _afterReasoning;
                 return;
             case Phase.Start:
             case Phase.Answer:
