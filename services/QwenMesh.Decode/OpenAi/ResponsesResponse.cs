@@ -22,58 +22,56 @@ public sealed record ResponsesResponse(string Id, long CreatedAt, string Model, 
     /// <summary>The response object; <paramref name="inProgress"/> writes it as a stream's first events carry it: no output, no usage yet.</summary>
     public void Write(Utf8JsonWriter json, bool inProgress = false)
     {
+        json.WriteStartObject();
+        json.WriteString("id", Id);
+        json.WriteString("object", "response");
+        json.WriteNumber("created_at", CreatedAt);
+        bool incomplete = !inProgress && Choice.FinishReason == FinishReason.Length;
+        json.WriteString("status", inProgress ? "in_progress" : incomplete ? "incomplete" : "completed");
+        if (incomplete)
         {
-            json.WriteStartObject();
-            json.WriteString("id", Id);
-            json.WriteString("object", "response");
-            json.WriteNumber("created_at", CreatedAt);
-            bool incomplete = !inProgress && Choice.FinishReason == FinishReason.Length;
-            json.WriteString("status", inProgress ? "in_progress" : incomplete ? "incomplete" : "completed");
-            if (incomplete)
-            {
-                json.WriteStartObject("incomplete_details");
-                json.WriteString("reason", "max_output_tokens");
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("incomplete_details");
-            }
-            json.WriteNull("error");
-            json.WriteString("model", Model);
-            json.WriteStartArray("output");
-            if (!inProgress) WriteOutput(json, incomplete);
-            json.WriteEndArray();
-            json.WriteBoolean("parallel_tool_calls", Request.ParallelToolCalls);
-            json.WritePropertyName("tool_choice");
-            Request.ToolChoice.WriteTo(json);
-            json.WritePropertyName("tools");
-            ResponsesTools().WriteTo(json);
-            GenerationOptions o = Request.Chat.Options;
-            json.WriteNumber("temperature", o.Temperature);
-            json.WriteNumber("top_p", o.TopP);
-            if (Request.Chat.MaxTokens is { } max) json.WriteNumber("max_output_tokens", max);
-            else json.WriteNull("max_output_tokens");
-            json.WriteBoolean("store", false);
-            if (inProgress)
-            {
-                json.WriteNull("usage");
-                json.WriteEndObject();
-                return;
-            }
-            json.WriteStartObject("usage");
-            json.WriteNumber("input_tokens", Usage.PromptTokens);
-            json.WriteStartObject("input_tokens_details");
-            json.WriteNumber("cached_tokens", Usage.CachedTokens);
-            json.WriteEndObject();
-            json.WriteNumber("output_tokens", Usage.CompletionTokens);
-            json.WriteStartObject("output_tokens_details");
-            json.WriteNumber("reasoning_tokens", Choice.ReasoningTokens);
-            json.WriteEndObject();
-            json.WriteNumber("total_tokens", Usage.PromptTokens + Usage.CompletionTokens);
-            json.WriteEndObject();
+            json.WriteStartObject("incomplete_details");
+            json.WriteString("reason", "max_output_tokens");
             json.WriteEndObject();
         }
+        else
+        {
+            json.WriteNull("incomplete_details");
+        }
+        json.WriteNull("error");
+        json.WriteString("model", Model);
+        json.WriteStartArray("output");
+        if (!inProgress) WriteOutput(json, incomplete);
+        json.WriteEndArray();
+        json.WriteBoolean("parallel_tool_calls", Request.ParallelToolCalls);
+        json.WritePropertyName("tool_choice");
+        Request.ToolChoice.WriteTo(json);
+        json.WritePropertyName("tools");
+        ResponsesTools().WriteTo(json);
+        GenerationOptions o = Request.Chat.Options;
+        json.WriteNumber("temperature", o.Temperature);
+        json.WriteNumber("top_p", o.TopP);
+        if (Request.Chat.MaxTokens is { } max) json.WriteNumber("max_output_tokens", max);
+        else json.WriteNull("max_output_tokens");
+        json.WriteBoolean("store", false);
+        if (inProgress)
+        {
+            json.WriteNull("usage");
+            json.WriteEndObject();
+            return;
+        }
+        json.WriteStartObject("usage");
+        json.WriteNumber("input_tokens", Usage.PromptTokens);
+        json.WriteStartObject("input_tokens_details");
+        json.WriteNumber("cached_tokens", Usage.CachedTokens);
+        json.WriteEndObject();
+        json.WriteNumber("output_tokens", Usage.CompletionTokens);
+        json.WriteStartObject("output_tokens_details");
+        json.WriteNumber("reasoning_tokens", Choice.ReasoningTokens);
+        json.WriteEndObject();
+        json.WriteNumber("total_tokens", Usage.PromptTokens + Usage.CompletionTokens);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     void WriteOutput(Utf8JsonWriter json, bool incomplete)

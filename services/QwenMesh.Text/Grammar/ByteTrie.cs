@@ -22,8 +22,6 @@ internal sealed class ByteTrie
         _firstToken[node] = _tokenIds.Count - 1;
     }
 
-    public int Tokens => _tokenIds.Count;
-
     /// <summary>Marks every token whose bytes <paramref name="state"/> can read.</summary>
     public void Walk(GrammarState state, bool[] allowed)
     {

@@ -57,8 +57,6 @@ internal sealed class PlainTokens
 
     public ByteTrie Rest { get; }
 
-    public int Count => _ids.Length;
-
     /// <summary>Marks every plain token of at most <paramref name="maxChars"/> characters.</summary>
     public void MarkUpTo(long maxChars, bool[] allowed)
     {
