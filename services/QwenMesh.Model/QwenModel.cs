@@ -2,6 +2,7 @@ using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Config;
 using QwenMesh.Model.Layers;
 using QwenMesh.Model.State;
+using QwenMesh.Model.Kernels;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model;
@@ -170,7 +171,7 @@ public sealed class QwenModel : IDisposable
 
     Tensor Embed(IReadOnlyList<int> tokens) => _embed.index_select(0, tensor(tokens.Select(t => (long)t).ToArray()));
 
-    Tensor Logits(Tensor hidden) => nn.functional.linear(_norm.Forward(hidden), _lmHead).to(ScalarType.Float32);
+    Tensor Logits(Tensor hidden) => Linear.Forward(_norm.Forward(hidden), _lmHead).to(ScalarType.Float32);
 
     public void Dispose()
     {

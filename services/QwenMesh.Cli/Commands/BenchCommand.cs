@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using QwenMesh.Cli.Bench;
 using QwenMesh.Model;
+using QwenMesh.Model.Kernels;
 using QwenMesh.Model.Presets;
 using static TorchSharp.torch;
 
@@ -15,6 +16,7 @@ public static class BenchCommand
 {
     static readonly int[] PrefillLengths = [512, 4096];
     static readonly int[] Batches = [1, 8, 32];
+    static readonly int[] KernelComparisonBatches = [1, 8];
     static readonly int[] Contexts = [1024, 8192, 32768];
     // Long-context serving runs many sequences per step: per-token cost at 32K with a batch of 8.
     const int LongContextBatch = 8;
@@ -33,12 +35,14 @@ public static class BenchCommand
         string hybridFolder = BenchModels.Hybrid(preset, log);
         string fullFolder = BenchModels.FullAttention(preset, log);
         log.WriteLine($"preset {preset.Name}, {Name(dtype)}, {get_num_threads()} threads, median of {runs} runs after warm-up");
+        log.WriteLine(NativeKernels.Active ? "native kernels: on" : $"native kernels: off ({NativeKernels.WhyUnavailable ?? $"{NativeKernels.Switch}=0"})");
 
         var prefill = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var decode = new Dictionary<string, double>();
         var hybridCtx = new Dictionary<string, double>();
         var fullCtx = new Dictionary<string, double>();
         var batchedLong = new Dictionary<string, double>();
+        var libtorchDecode = new SortedDictionary<string, double>(StringComparer.Ordinal);
         double otherDecode, otherPrefill;
         using (QwenModel model = QwenModel.Load(hybridFolder, dtype))
         {
@@ -49,6 +53,13 @@ public static class BenchCommand
             foreach (int b in Batches) decode[Key(b)] = run.DecodeTokensPerSecond(b, runs);
             foreach (int c in Contexts) hybridCtx[Key(c)] = run.DecodeMsAtContext(c, runs);
             batchedLong["hybrid"] = run.DecodeMsAtContext(Contexts[^1], runs, LongContextBatch);
+            if (NativeKernels.Active)
+            {
+                // The same decode with libtorch's ops only, in this run: what the native kernels are worth here.
+                log.WriteLine("hybrid model, libtorch's ops only:");
+                using (NativeKernels.Suspend())
+                    foreach (int b in KernelComparisonBatches) libtorchDecode[Key(b)] = run.DecodeTokensPerSecond(b, runs);
+            }
         }
         using (QwenModel model = QwenModel.Load(fullFolder, dtype))
         {
@@ -68,6 +79,15 @@ public static class BenchCommand
         }
 
         string longest = Key(Contexts[^1]), shortest = Key(Contexts[0]);
+        var ratios = new Dictionary<string, double>
+        {
+            [$"full_over_hybrid_ms_at_{longest}"] = fullCtx[longest] / hybridCtx[longest],
+            [$"full_over_hybrid_ms_at_{longest}_batch{LongContextBatch}"] = batchedLong["full_attention"] / batchedLong["hybrid"],
+            [$"hybrid_ms_{longest}_over_{shortest}"] = hybridCtx[longest] / hybridCtx[shortest],
+            ["decode_batch32_over_batch1"] = decode[Key(32)] / decode[Key(1)],
+            [$"decode_{Name(dtype)}_over_{Name(other)}"] = decode[Key(1)] / otherDecode,
+        };
+        foreach ((string b, double tokensPerSecond) in libtorchDecode) ratios[$"decode_batch{b}_native_over_libtorch"] = decode[b] / tokensPerSecond;
         var result = new Dictionary<string, object>
         {
             ["preset"] = preset.Name,
@@ -82,13 +102,12 @@ public static class BenchCommand
                 [Name(dtype)] = new { prefill_tokens_per_s_512 = prefill[Key(512)], decode_tokens_per_s_1 = decode[Key(1)] },
                 [Name(other)] = new { prefill_tokens_per_s_512 = otherPrefill, decode_tokens_per_s_1 = otherDecode },
             },
-            ["ratios"] = new Dictionary<string, double>
+            ["ratios"] = ratios,
+            ["native_kernels"] = new Dictionary<string, object?>
             {
-                [$"full_over_hybrid_ms_at_{longest}"] = fullCtx[longest] / hybridCtx[longest],
-                [$"full_over_hybrid_ms_at_{longest}_batch{LongContextBatch}"] = batchedLong["full_attention"] / batchedLong["hybrid"],
-                [$"hybrid_ms_{longest}_over_{shortest}"] = hybridCtx[longest] / hybridCtx[shortest],
-                ["decode_batch32_over_batch1"] = decode[Key(32)] / decode[Key(1)],
-                [$"decode_{Name(dtype)}_over_{Name(other)}"] = decode[Key(1)] / otherDecode,
+                ["active"] = NativeKernels.Active,
+                ["unavailable_because"] = NativeKernels.WhyUnavailable,
+                ["libtorch_only_decode_tokens_per_s"] = libtorchDecode,
             },
             ["peak_rss_mb"] = Math.Round(Timing.PeakRssMb(), 1),
         };

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using QwenMesh.Model;
+using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Sampling;
 using QwenMesh.Model.State;
 using QwenMesh.Text.Grammar;
@@ -176,7 +177,7 @@ public sealed class DecodeEngine : IDisposable
             rows = _gate.Run(() =>
             {
                 using Tensor logits = _model.Decode(states, inputs);
-                return Enumerable.Range(0, inputs.Count).Select(i => logits[i].data<float>().ToArray()).ToArray();
+                return TensorMemory.Rows(logits);
             });
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -225,7 +226,7 @@ public sealed class DecodeEngine : IDisposable
                 {
                     _model.Prefill(fresh, s.Consumed).Dispose();
                     using Tensor logits = _model.Decode([fresh], [s.LastToken]);
-                    return (fresh, logits[0].data<float>().ToArray());
+                    return (fresh, TensorMemory.Rows(logits)[0]);
                 }
                 catch
                 {

@@ -1,3 +1,4 @@
+using QwenMesh.Model.Checkpoints;
 using System.Diagnostics;
 using QwenMesh.Engine.State;
 using QwenMesh.Model;
@@ -58,7 +59,7 @@ public sealed class PrefillWorker(QwenModel model, StateCodec codec, IStateStore
             {
                 Work w = work[i];
                 var sampler = new Sampler(w.Job.Sampling);
-                int first = sampler.Next(logits[i].data<float>().ToArray());
+                int first = sampler.Next(TensorMemory.Rows(logits[i])[0]);
                 logits[i].Dispose();
                 long publishStart = Stopwatch.GetTimestamp();
                 StateHandoff handoff;

@@ -1,3 +1,4 @@
+using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Sampling;
 using QwenMesh.Model.State;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public sealed class SequenceGenerator(QwenModel model)
         int next;
         using (Tensor logits = model.Prefill(state, request.Prompt))
         {
-            next = sampler.Next(logits[0].data<float>().ToArray());
+            next = sampler.Next(TensorMemory.Rows(logits)[0]);
         }
         while (true)
         {
@@ -28,7 +29,7 @@ public sealed class SequenceGenerator(QwenModel model)
             if (request.StopTokens.Contains(next)) return (output, FinishReason.Stop);
             if (output.Count >= request.MaxTokens) return (output, FinishReason.Length);
             using Tensor logits = model.Decode([state], [next]);
-            next = sampler.Next(logits[0].data<float>().ToArray());
+            next = sampler.Next(TensorMemory.Rows(logits)[0]);
         }
     }
 }

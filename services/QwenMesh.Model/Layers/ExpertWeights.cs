@@ -15,7 +15,7 @@ public sealed class ExpertWeights : IDisposable
     public long Inner { get; }
     public int Count => (int)GateUp.shape[0];
 
-    ExpertWeights(Tensor gateUp, Tensor down, long inner)
+    internal ExpertWeights(Tensor gateUp, Tensor down, long inner)
     {
         GateUp = gateUp.DetachFromDisposeScope();
         Down = down.DetachFromDisposeScope();

@@ -2,6 +2,7 @@ using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Config;
 using QwenMesh.Model.State;
 using TorchSharp;
+using QwenMesh.Model.Kernels;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -86,7 +87,7 @@ public sealed class GatedAttention
     {
         long rows = x.shape[0];
         int hq = _c.NumAttentionHeads, hkv = _c.NumKeyValueHeads, d = _c.HeadDim;
-        Tensor p = nn.functional.linear(x, _qkvProj);
+        Tensor p = Linear.Forward(x, _qkvProj);
         Tensor qg = p.narrow(1, 0, 2L * hq * d).reshape(rows, hq, 2 * d);
         Tensor q = _qNorm.Forward(qg.narrow(2, 0, d));
         Tensor gate = qg.narrow(2, d, d).reshape(rows, (long)hq * d);
@@ -96,5 +97,5 @@ public sealed class GatedAttention
         return (_rope.Apply(q, cos, sin), gate, _rope.Apply(k, cos, sin), v);
     }
 
-    Tensor Finish(Tensor attended, Tensor gate) => nn.functional.linear(attended * gate.sigmoid(), _oProj);
+    Tensor Finish(Tensor attended, Tensor gate) => Linear.Forward(attended * gate.sigmoid(), _oProj);
 }

@@ -2,6 +2,7 @@ using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Config;
 using QwenMesh.Model.State;
 using TorchSharp;
+using QwenMesh.Model.Kernels;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -76,7 +77,7 @@ public sealed class GatedDeltaNet
 
     (Tensor Mixed, Tensor Z, Tensor B, Tensor A) Project(Tensor x)
     {
-        Tensor p = nn.functional.linear(x, _inProj);
+        Tensor p = Linear.Forward(x, _inProj);
         long conv = _c.LinearConvDim, value = _c.LinearValueDim, nv = _c.LinearNumValueHeads;
         return (p.narrow(1, 0, conv), p.narrow(1, conv, value), p.narrow(1, conv + value, nv), p.narrow(1, conv + value + nv, nv));
     }
@@ -122,6 +123,6 @@ public sealed class GatedDeltaNet
         Tensor core = o.to(z.dtype).reshape(rows * _c.LinearNumValueHeads, _c.LinearValueHeadDim);
         Tensor gate = z.reshape(rows * _c.LinearNumValueHeads, _c.LinearValueHeadDim);
         Tensor normed = _norm.Forward(core, gate).reshape(rows, _c.LinearValueDim);
-        return nn.functional.linear(normed, _outProj);
+        return Linear.Forward(normed, _outProj);
     }
 }

@@ -1,3 +1,4 @@
+using QwenMesh.Model.Kernels;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -13,6 +14,7 @@ public sealed class LocalExpertExecutor : IExpertExecutor, IDisposable
     {
         if (!_layers.TryGetValue(layer, out ExpertWeights? w))
             throw new InvalidOperationException($"no experts loaded for layer {layer}");
+        if (ExpertsKernel.Covers(hidden, w)) return ExpertsKernel.Run(hidden, experts, weights, w);
         return RoutedExperts.Run(hidden, experts, weights, (e, rows) => SwiGlu.Apply(rows, w.GateUp[e], w.Down[e], w.Inner));
     }
 

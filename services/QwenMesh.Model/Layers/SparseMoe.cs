@@ -1,5 +1,6 @@
 using QwenMesh.Model.Checkpoints;
 using QwenMesh.Model.Config;
+using QwenMesh.Model.Kernels;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -31,12 +32,12 @@ public sealed class SparseMoe : IFeedForward
 
     public Tensor Forward(Tensor x)
     {
-        Tensor logits = nn.functional.linear(x, _router);
+        Tensor logits = Linear.Forward(x, _router);
         Tensor probs = logits.softmax(-1, ScalarType.Float32);
         (Tensor top, Tensor ids) = probs.topk(_topK, dim: -1);
         if (_renormalise) top = top / top.sum([-1], keepdim: true);
         Tensor routed = _experts.Run(_layer, x, ids, top.to(x.dtype));
-        Tensor shared = _shared.Forward(x) * nn.functional.linear(x, _sharedGate).sigmoid();
+        Tensor shared = _shared.Forward(x) * Linear.Forward(x, _sharedGate).sigmoid();
         return routed + shared;
     }
 }

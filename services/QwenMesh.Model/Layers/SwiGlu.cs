@@ -1,4 +1,5 @@
 using QwenMesh.Model.Checkpoints;
+using QwenMesh.Model.Kernels;
 using static TorchSharp.torch;
 
 namespace QwenMesh.Model.Layers;
@@ -23,7 +24,7 @@ public sealed class SwiGlu
     /// <summary>The SwiGLU function for given weights; experts share it.</summary>
     public static Tensor Apply(Tensor x, Tensor gateUp, Tensor down, long inner)
     {
-        Tensor gu = nn.functional.linear(x, gateUp);
-        return nn.functional.linear(nn.functional.silu(gu.narrow(-1, 0, inner)) * gu.narrow(-1, inner, inner), down);
+        Tensor gu = Linear.Forward(x, gateUp);
+        return Linear.Forward(nn.functional.silu(gu.narrow(-1, 0, inner)) * gu.narrow(-1, inner, inner), down);
     }
 }
