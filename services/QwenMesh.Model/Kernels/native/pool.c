@@ -15,8 +15,6 @@ int qm_pool_start(int threads)
     return pool_threads;
 }
 
-int qm_pool_threads(void) { return pool_threads; }
-
 void qm_pool_run(qm_task task, void *context)
 {
     if (pool_threads == 1)

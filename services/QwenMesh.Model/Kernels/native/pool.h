@@ -5,7 +5,6 @@
 typedef void (*qm_task)(void *context, int part, int parts);
 
 int qm_pool_start(int threads);
-int qm_pool_threads(void);
 /* Runs task(context, p, parts) for p in [0, parts) and returns when all are done. */
 void qm_pool_run(qm_task task, void *context);
 
