@@ -80,4 +80,13 @@ public static class NativeKernels
     [DllImport(Library)]
     internal static extern int qm_moe_bf16(IntPtr x, long t, long h, IntPtr ids, IntPtr weights, long topk,
         IntPtr gateUp, IntPtr down, long inner, long experts, IntPtr output);
+
+    [DllImport(Library)]
+    internal static extern int qm_deltanet_decode_bf16(IntPtr proj, long b, long projStride, IntPtr convState, IntPtr convWeight,
+        long kernel, long nk, long nv, long dk, long dv, IntPtr negA, IntPtr dtBias, IntPtr state, IntPtr normWeight, float eps,
+        IntPtr output);
+
+    [DllImport(Library)]
+    internal static extern int qm_attention_decode_bf16(IntPtr q, long b, long hkv, long group, long d, IntPtr[] keys, IntPtr[] values,
+        long[] lengths, long[] capacities, float scale, IntPtr output);
 }

@@ -21,6 +21,7 @@ public sealed class GatedAttention
     readonly ZeroCenteredRmsNorm _kNorm;
     readonly RotaryEmbedding _rope;
     readonly Scalar _scale;
+    readonly double _scaleValue;
 
     public GatedAttention(ModelConfig config, WeightSource w, string prefix, RotaryEmbedding rope)
     {
@@ -34,7 +35,8 @@ public sealed class GatedAttention
         _qNorm = new ZeroCenteredRmsNorm(w, prefix + "q_norm.weight", d, config.RmsNormEps);
         _kNorm = new ZeroCenteredRmsNorm(w, prefix + "k_norm.weight", d, config.RmsNormEps);
         _rope = rope;
-        _scale = Math.Pow(d, -0.5).ToScalar();
+        _scaleValue = Math.Pow(d, -0.5);
+        _scale = _scaleValue.ToScalar();
     }
 
     /// <summary>Prefill: x [N, H] of one sequence whose cache holds its earlier tokens; returns [N, H].</summary>
@@ -64,6 +66,11 @@ public sealed class GatedAttention
     {
         long batch = x.shape[0], hkv = _c.NumKeyValueHeads, group = _c.NumAttentionHeads / hkv, d = _c.HeadDim;
         (Tensor q, Tensor gate, Tensor k, Tensor v) = Project(x, positions);
+        if (AttentionKernel.Covers(q, caches))
+        {
+            for (int i = 0; i < batch; i++) caches[i].Append(k[i].unsqueeze(1), v[i].unsqueeze(1));
+            return Finish(AttentionKernel.Decode(q, caches, hkv, _scaleValue), gate);
+        }
         var outputs = new Tensor[batch];
         var heads = new Tensor[hkv];
         for (int i = 0; i < batch; i++)

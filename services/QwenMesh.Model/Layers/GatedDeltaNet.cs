@@ -41,7 +41,7 @@ public sealed class GatedDeltaNet
     public Tensor Prefill(Tensor x, LinearAttentionState state)
     {
         long n = x.shape[0];
-        (Tensor mixed, Tensor z, Tensor b, Tensor a) = Project(x);
+        (Tensor mixed, Tensor z, Tensor b, Tensor a) = Split(Linear.Forward(x, _inProj));
         // Conv over [stored K inputs | new inputs]: each output sees the K most recent inputs.
         Tensor full = cat([state.Conv, mixed.t()], 1);                                   // [conv_dim, K + N]
         Tensor conv = nn.functional.conv1d(full.unsqueeze(0), _convWeight.unsqueeze(1), groups: _c.LinearConvDim)
@@ -61,8 +61,11 @@ public sealed class GatedDeltaNet
     public Tensor Decode(Tensor x, IReadOnlyList<LinearAttentionState> states)
     {
         long batch = x.shape[0];
-        (Tensor mixed, Tensor z, Tensor b, Tensor a) = Project(x);
+        Tensor projected = Linear.Forward(x, _inProj);
         (Tensor convStates, Tensor recurrent) = LinearAttentionState.Batch(states);      // [B, conv_dim, K], [B, nv, dk, dv]
+        if (DeltaNetKernel.Covers(projected, convStates, recurrent))
+            return Linear.Forward(DeltaNetKernel.Step(_c, projected, convStates, _convWeight, _negA, _dtBias, recurrent, _norm), _outProj);
+        (Tensor mixed, Tensor z, Tensor b, Tensor a) = Split(projected);
         Tensor window = cat([convStates.narrow(2, 1, _c.LinearConvKernelDim - 1), mixed.unsqueeze(2)], 2);
         // Accumulate in float32 like the reference's conv kernel, then round once to the model dtype.
         Tensor conv = (window.to(ScalarType.Float32) * _convWeight.to(ScalarType.Float32)).sum([2]).to(x.dtype);
@@ -75,9 +78,9 @@ public sealed class GatedDeltaNet
         return Finish(output, z);
     }
 
-    (Tensor Mixed, Tensor Z, Tensor B, Tensor A) Project(Tensor x)
+    /// <summary>in_proj's output [rows, ...] as its four parts: the conv inputs, z, b and a.</summary>
+    (Tensor Mixed, Tensor Z, Tensor B, Tensor A) Split(Tensor p)
     {
-        Tensor p = Linear.Forward(x, _inProj);
         long conv = _c.LinearConvDim, value = _c.LinearValueDim, nv = _c.LinearNumValueHeads;
         return (p.narrow(1, 0, conv), p.narrow(1, conv, value), p.narrow(1, conv + value, nv), p.narrow(1, conv + value + nv, nv));
     }

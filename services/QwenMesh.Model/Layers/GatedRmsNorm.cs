@@ -13,9 +13,14 @@ public sealed class GatedRmsNorm
     readonly Tensor _weight;
     readonly Scalar _eps;
 
+    /// <summary>[dim] in the model dtype.</summary>
+    public Tensor Weight => _weight;
+    public double Eps { get; }
+
     public GatedRmsNorm(WeightSource weights, string name, long dim, double eps)
     {
         _weight = weights.Get(name, dim).DetachFromDisposeScope();
+        Eps = eps;
         _eps = eps.ToScalar();
     }
 

@@ -38,6 +38,10 @@ public sealed class KvCache : IDisposable
     public Tensor KeysOfHead(int head) => _keys[head].narrow(0, 0, Length);
     public Tensor ValuesOfHead(int head) => _values[head].narrow(0, 0, Length);
 
+    /// <summary>The whole storage [kv_heads, Capacity, head_dim], for kernels that read each head's first Length rows in place.</summary>
+    internal Tensor KeyStorage => _keys;
+    internal Tensor ValueStorage => _values;
+
     /// <summary>Bytes held for the tokens stored (not the spare capacity).</summary>
     public long Bytes => 2L * KvHeads * Length * HeadDim * _keys.ElementSize;
 

@@ -25,4 +25,24 @@ int qm_linear_bf16(const uint16_t *x, int64_t m, int64_t k, const uint16_t *w, i
 int qm_moe_bf16(const uint16_t *x, int64_t t, int64_t h, const int64_t *ids, const uint16_t *weights, int64_t topk,
                 const uint16_t *gate_up, const uint16_t *down, int64_t inner, int64_t experts, uint16_t *out);
 
+/*
+ * One Gated DeltaNet decode step for b sequences, from in_proj's output to out_proj's input. proj [b, proj_stride]
+ * holds each sequence's [q | k | v] conv inputs (nk, nk, nv heads), z (nv * dv), b (nv) and a (nv); conv_state
+ * [b, conv_dim, kernel] and state [b, nv, dk, dv] (float32) advance in place; value head j reads key head j / (nv / nk).
+ * conv_w [conv_dim, kernel]; neg_a = -exp(A_log), dt_bias [nv] float32; norm_w [dv]; out [b, nv * dv].
+ */
+int qm_deltanet_decode_bf16(const uint16_t *proj, int64_t b, int64_t proj_stride, uint16_t *conv_state,
+                            const uint16_t *conv_w, int64_t kernel, int64_t nk, int64_t nv, int64_t dk, int64_t dv,
+                            const float *neg_a, const float *dt_bias, float *state, const uint16_t *norm_w, float eps,
+                            uint16_t *out);
+
+/*
+ * Decode attention for b sequences, each over its own cache: q [b, hkv * group, d] (query heads that share a KV head
+ * are adjacent); sequence s's keys and values are [hkv, capacities[s], d] with the first lengths[s] rows of each head
+ * filled (this step's included). out [b, hkv * group, d]. Causal by construction: a cache holds only earlier tokens.
+ */
+int qm_attention_decode_bf16(const uint16_t *q, int64_t b, int64_t hkv, int64_t group, int64_t d,
+                             const uint16_t *const *keys, const uint16_t *const *values, const int64_t *lengths,
+                             const int64_t *capacities, float scale, uint16_t *out);
+
 #endif
