@@ -47,6 +47,7 @@ public sealed class QwenModel : IDisposable
     {
         if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
             throw new ArgumentException($"compute dtype {dtype} is not supported (float32 or bfloat16)");
+        ProcessHeap.KeepFreedMemory();
         ModelConfig config = ModelConfig.Load(folder);
         using Checkpoint checkpoint = Checkpoint.Open(folder);
         WeightSource w = WeightSource.For(checkpoint, dtype);

@@ -30,6 +30,7 @@ public sealed class ExpertShard : IDisposable
 
     public static ExpertShard Load(string folder, ScalarType dtype, IReadOnlyList<int> experts)
     {
+        ProcessHeap.KeepFreedMemory();
         ModelConfig config = ModelConfig.Load(folder);
         using Checkpoint checkpoint = Checkpoint.Open(folder);
         WeightSource w = WeightSource.For(checkpoint, dtype);
